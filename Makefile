@@ -1,0 +1,48 @@
+# Wahaj: `make run` serves the whole system, `make test` runs the whole suite (README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+export DJANGO_SETTINGS_MODULE := wahaj.settings
+
+.PHONY: run test lint messages makemessages system-deps bench screenshots backup restore clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+system-deps:
+	@bash scripts/system-deps.sh run
+
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'var'
+
+# Development defaults when nothing is set: DEBUG on (so no SECRET_KEY is needed), SQLite and
+# the file-system broker. DATABASE_URL / REDIS_URL in the environment move it to the servers.
+run: export DEBUG ?= 1
+run: system-deps messages
+	mkdir -p var/broker/queue var/broker/processed var/private-media
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+	@echo "Wahaj: http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
+	$(VENV)/bin/honcho start --no-prefix -f Procfile
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: export DEBUG ?= 1
+test: $(VENV)/.installed messages lint
+	@bash scripts/system-deps.sh test
+	mkdir -p test-artifacts
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.installed system-deps messages
+	$(PY) bench/run.py
+
+clean:
+	rm -rf var test-artifacts .pytest_cache

@@ -1,0 +1,154 @@
+"""Shared fixtures: role personas, the browser, and clean state between tests."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from accounts.roles import Role
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(settings):
+    """Rate limits live in the cache: every test starts with none.
+
+    Without Redis the development cache is a database table; tests use process memory instead,
+    so that a test without database access can still touch the cache.
+    """
+    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- Personas --------------------------------------------------------------------------------
+@pytest.fixture
+def make_staff(db):
+    def make(*roles: str, **fields):
+        return UserFactory(roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def intake_user(make_staff):
+    return make_staff(Role.INTAKE, username="intake_p")
+
+
+@pytest.fixture
+def researcher_user(make_staff):
+    return make_staff(Role.RESEARCHER, username="researcher_p")
+
+
+@pytest.fixture
+def member_user(make_staff):
+    return make_staff(Role.COMMITTEE, username="member_p")
+
+
+@pytest.fixture
+def chair_user(make_staff):
+    return make_staff(Role.CHAIR, username="chair_p")
+
+
+@pytest.fixture
+def manager_user(make_staff):
+    return make_staff(Role.MANAGER, username="manager_p", is_staff=True)
+
+
+@pytest.fixture
+def personas(intake_user, researcher_user, member_user, chair_user, manager_user):
+    return {
+        Role.INTAKE: intake_user,
+        Role.RESEARCHER: researcher_user,
+        Role.COMMITTEE: member_user,
+        Role.CHAIR: chair_user,
+        Role.MANAGER: manager_user,
+    }
+
+
+@pytest.fixture
+def client_as(client):
+    """`client_as(user)`: the test client logged in as that person."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+# --- The browser -----------------------------------------------------------------------------
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context_args():
+    """Override in a test module for other viewports or languages."""
+    return {"locale": "ar-SA", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def page(request, chromium, live_server, browser_context_args):
+    """A Playwright page on live_server; a failing test leaves its screenshot in test-artifacts/."""
+    context = chromium.new_context(base_url=live_server.url, **browser_context_args)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def browser_login(page, password):
+    """Log a staff member in through the real login form."""
+
+    def login(user, *, secret: str | None = None):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", secret or password)
+        page.click("main form button[type=submit]")
+        return page
+
+    return login

@@ -1,0 +1,34 @@
+"""Umm al-Qura (Hijri) dates beside Gregorian ones, for every date a person reads."""
+
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from hijridate import Gregorian
+
+HIJRI_NOTATION = {"ar": "هـ", "en": "AH"}
+
+
+def to_local_date(value: date | datetime) -> date:
+    """The calendar day a person in Riyadh sees for a date or an aware datetime."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def hijri_text(value: date | datetime, language: str | None = None) -> str:
+    """`15 جمادى الآخرة 1448 هـ`, or `15 Jumada al-Akhirah 1448 AH` in English."""
+    day = to_local_date(value)
+    language = (language or get_language() or "ar")[:2]
+    try:
+        hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+    except OverflowError:  # outside the Umm al-Qura tables (1343–1500 AH)
+        return ""
+    lang = "ar" if language == "ar" else "en"
+    return f"{hijri.day} {hijri.month_name(lang)} {hijri.year} {HIJRI_NOTATION[lang]}"
+
+
+def gregorian_text(value: date | datetime) -> str:
+    return formats.date_format(to_local_date(value), "j F Y")

@@ -1,0 +1,85 @@
+"""`manage.py seed_demo [--beneficiaries N]`: realistic synthetic demo data, idempotent.
+
+Each app contributes its part through a `demo.py` module with `seed(stdout, options)`; this
+command runs them in dependency order. The staff users come first.
+"""
+
+import importlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+
+DEMO_STAFF = [
+    # username, role, first name, last name
+    ("intake", Role.INTAKE, "نورة", "القحطاني"),
+    ("researcher", Role.RESEARCHER, "هيفاء", "العتيبي"),
+    ("chair", Role.CHAIR, "لطيفة", "الدوسري"),
+    ("member1", Role.COMMITTEE, "منيرة", "الشهري"),
+    ("member2", Role.COMMITTEE, "أمل", "الغامدي"),
+    ("member3", Role.COMMITTEE, "ريم", "الزهراني"),
+    ("manager", Role.MANAGER, "سارة", "المطيري"),
+]
+
+# Apps that add demo data after the staff, in dependency order (missing modules are skipped
+# so that the command works while an app has no demo data yet).
+DEMO_MODULES = [
+    "beneficiaries.demo",
+    "requests_app.demo",
+    "committee.demo",
+    "notifications.demo",
+    "surveys.demo",
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo staff users and synthetic Arabic data (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--beneficiaries", type=int, default=60)
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable data)")
+
+    def handle(self, *args, **options):
+        password = settings.WAHAJ_DEMO_PASSWORD
+        with transaction.atomic():
+            created = self._staff(password or None)
+        if created and not password:
+            self.stdout.write(self.style.WARNING(f"Demo staff password (shown once): {created}"))
+        elif created:
+            self.stdout.write("Demo staff created with WAHAJ_DEMO_PASSWORD.")
+        else:
+            self.stdout.write("Demo staff already present.")
+        for module_name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            module.seed(stdout=self.stdout, options=options)
+
+    def _staff(self, password: str | None) -> str | None:
+        """Create missing demo users; return the password used if any user was created."""
+        if User.objects.filter(username__in=[u for u, *_ in DEMO_STAFF]).count() == len(DEMO_STAFF):
+            return None
+        password = password or secrets.token_urlsafe(12)
+        for username, role, first, last in DEMO_STAFF:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": role == Role.MANAGER,
+                    "email": f"{username}@wahaj.invalid",
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=role))
+        return password

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from wahaj import views
+
+# /admin/ is for managers only (SPEC §1), not for every account with is_staff.
+admin.site.has_permission = lambda request: (
+    request.user.is_active and request.user.is_staff and request.user.has_role("manager")
+)
+admin.site.site_header = settings.ASSOCIATION_NAME
+admin.site.site_title = "Wahaj"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("reports.urls")),
+]
+
+handler403 = "wahaj.errors.permission_denied"
+handler404 = "wahaj.errors.page_not_found"
+handler500 = "wahaj.errors.server_error"
