@@ -44,5 +44,11 @@ test: $(VENV)/.installed messages lint
 bench: $(VENV)/.installed system-deps messages
 	$(PY) bench/run.py
 
+backup:
+	@bash scripts/backup.sh
+
+restore:
+	@bash scripts/restore.sh "$(BACKUP)"
+
 clean:
 	rm -rf var test-artifacts .pytest_cache

@@ -32,13 +32,53 @@ ROLE_PRECEDENCE = [Role.MANAGER, Role.CHAIR, Role.RESEARCHER, Role.COMMITTEE, Ro
 # Django permissions each role's group holds directly ("app_label.codename").
 # Apps add their models' permissions here as they land.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.INTAKE: [],
-    Role.RESEARCHER: [],
+    Role.INTAKE: [
+        # beneficiaries: register, edit, document, contact, refer (committee: none here)
+        "beneficiaries.view_beneficiary",
+        "beneficiaries.add_beneficiary",
+        "beneficiaries.change_beneficiary",
+        "beneficiaries.view_householdmember",
+        "beneficiaries.add_householdmember",
+        "beneficiaries.change_householdmember",
+        "beneficiaries.delete_householdmember",
+        "beneficiaries.view_incomesource",
+        "beneficiaries.add_incomesource",
+        "beneficiaries.change_incomesource",
+        "beneficiaries.delete_incomesource",
+        "beneficiaries.view_document",
+        "beneficiaries.add_document",
+        "beneficiaries.view_contact",
+        "beneficiaries.add_contact",
+        "beneficiaries.view_referral",
+        "beneficiaries.add_referral",
+    ],
+    Role.RESEARCHER: [
+        "beneficiaries.change_referral",  # answer and close referrals
+    ],
     Role.COMMITTEE: [],
     Role.CHAIR: [],
     Role.MANAGER: [
         "audit.view_event",
         "accounts.view_user",
+        # notifications: see the outbox, re-send failed messages (admin action)
+        "notifications.view_message",
+        "notifications.change_message",
+        "beneficiaries.import_beneficiary",
+        "beneficiaries.view_fileaccess",
+        "beneficiaries.delete_document",
+        # reports: exports and who made them; identifiers unmasked in exports
+        "reports.export_data",
+        "reports.view_personal_identifiers",
+        "reports.view_export",
+        # surveys: managers edit the survey and its questions (admin)
+        "surveys.view_survey",
+        "surveys.add_survey",
+        "surveys.change_survey",
+        "surveys.view_question",
+        "surveys.add_question",
+        "surveys.change_question",
+        "surveys.delete_question",
+        "surveys.view_invitation",
     ],
 }
 

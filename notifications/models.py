@@ -1,1 +1,85 @@
-# Create your models here.
+"""The durable outbox: every message is a row before it is a send (SPEC §5).
+
+A row is written in the same transaction as the change that causes it, so a rolled-back change
+sends nothing; the sender claims a row with a conditional UPDATE before sending it, so a message
+is never handed to two senders at once.
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    to = models.CharField(_("recipient"), max_length=254)
+    template = models.CharField(_("template"), max_length=64)
+    language = models.CharField(_("language"), max_length=8, default="ar")
+    context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # What the message is about (a request, a referral…): its timeline can list it.
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # When the next attempt is due (now for a new row, later after a retryable failure).
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["sms", "email"]), name="message_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sending", "sent", "failed"]),
+                name="message_status_valid",
+            ),
+        ]
+        indexes = [
+            # The recovery sweep: rows still queued/sending, oldest due first. Partial, so it
+            # stays small however many sent rows pile up.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="message_pending_due",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
+            # The managers' list of failed messages, newest first.
+            models.Index(
+                fields=["updated_at"],
+                name="message_failed_recent",
+                condition=models.Q(status="failed"),
+            ),
+            # A subject's messages on its timeline.
+            models.Index(fields=["subject_type", "subject_id"], name="message_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.to} ({self.status})"

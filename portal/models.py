@@ -1,1 +1,90 @@
-# Create your models here.
+"""The portal's own rows: one-time login codes and her requests to correct her data."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# PDPL: a request to correct personal data is answered within 30 days.
+CORRECTION_DUE_DAYS = 30
+
+
+class PortalCode(models.Model):
+    """A six-digit code sent by SMS to log in to the portal. Only its keyed hash is stored."""
+
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    # "<salt>$<hex HMAC-SHA256 keyed with SECRET_KEY>": a database dump alone cannot recover it.
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal code")
+        verbose_name_plural = _("portal codes")
+        indexes = [
+            # The throttle (codes issued to her in the last 15 minutes) and the latest code.
+            models.Index(fields=["beneficiary", "-created_at"], name="portal_code_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CorrectionRequest(models.Model):
+    """She asks the association to correct her data (PDPL): a task for intake, due in 30 days."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting correction")
+        DONE = "done", _("Corrected")
+
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary",
+        on_delete=models.CASCADE,
+        related_name="correction_requests",
+        verbose_name=_("beneficiary"),
+    )
+    details = models.TextField(_("what should be corrected"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    answer = models.TextField(_("What was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("data correction request")
+        verbose_name_plural = _("data correction requests")
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # Intake's list of open corrections, the nearest due first.
+            models.Index(
+                fields=["due_at"], condition=Q(status="open"), name="portal_correction_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id}: {self.details[:40]}"
+
+    @staticmethod
+    def due_from(created_at) -> "timezone.datetime":
+        return created_at + timedelta(days=CORRECTION_DUE_DAYS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at < timezone.now()

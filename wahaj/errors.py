@@ -9,7 +9,9 @@ from django.template.loader import render_to_string
 logger = logging.getLogger("wahaj.errors")
 
 
-def _render(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
+def _render(
+    request: HttpRequest | None, template: str, status: int, **context
+) -> HttpResponse:
     try:
         body = render_to_string(template, context, request=request)
     except Exception:  # noqa: BLE001 - an error page must never fail itself
@@ -29,4 +31,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     incident = uuid.uuid4().hex[:10].upper()
     # The path only: query strings and bodies may carry personal data.
     logger.error("incident %s on %s %s", incident, request.method, request.path)
-    return _render(request, "errors/500.html", 500, incident=incident)
+    # Rendered without the request: no context processor may touch a failing database.
+    return _render(None, "errors/500.html", 500, incident=incident)

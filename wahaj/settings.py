@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "wahaj.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it must see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -289,6 +290,23 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wahaj@localhost")
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.sms.ConsoleBackend")
+# The gateway adapters (Unifonic, Taqnyat, Msegat): endpoint (default: the gateway's own),
+# account, key (AppSid / bearer token / API key), sender name, HTTP timeout.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_USERNAME = env.str("SMS_GATEWAY_USERNAME", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="Wahaj")
+SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=10)
+# RecordingBackend also appends here (JSON lines) so a test can see what a worker sent.
+SMS_RECORDING_PATH = env.str("SMS_RECORDING_PATH", default="")
+# The outbox: retries with capped exponential back-off, then `failed`; the recovery job
+# re-queues `queued` rows this long past due and `sending` rows claimed this long ago
+# (longer than the send task's 90 s time limit: only a dead worker leaves one that old).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800)
+NOTIFICATIONS_QUEUED_STALE_SECONDS = env.int("NOTIFICATIONS_QUEUED_STALE_SECONDS", default=120)
+NOTIFICATIONS_SENDING_STALE_SECONDS = env.int("NOTIFICATIONS_SENDING_STALE_SECONDS", default=600)
 
 # --- The decision window (policy step 5) -----------------------------------------------------
 DECISION_WINDOW_DAYS = env.int("DECISION_WINDOW_DAYS", default=14)
@@ -298,15 +316,33 @@ DECISION_REMINDER_DAYS = [
 
 ASSOCIATION_NAME = env.str("ASSOCIATION_NAME", default="جمعية وهج النسائية الخيرية")
 
+# --- Satisfaction surveys (SPEC §7) ----------------------------------------------------------
+# The address links in messages start with (an SMS has no request to build it from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SURVEY_TOKEN_VALID_DAYS = env.int("SURVEY_TOKEN_VALID_DAYS", default=30)
+# Hours after delivery / rejection before the invitation may be sent (0: at once).
+SURVEY_INVITATION_DELAY_HOURS = env.int("SURVEY_INVITATION_DELAY_HOURS", default=0)
+
 # --- Logging: to the console, never personal data --------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "wahaj.lib.logging.PersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Rate limits of the public pages (django-ratelimit, on the shared cache) ---------------------
+# Off only for `make bench`, which measures the pages themselves from one address.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- Demo data -------------------------------------------------------------------------------
 WAHAJ_DEMO_PASSWORD = env.str("WAHAJ_DEMO_PASSWORD", default="")

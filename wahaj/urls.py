@@ -17,6 +17,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("beneficiaries/", include("beneficiaries.urls")),
+    path("requests/", include("requests_app.urls")),
+    path("committee/", include("committee.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("", include("portal.urls")),  # /status/ and /portal/…
     path("", include("reports.urls")),
 ]
 

@@ -1,0 +1,309 @@
+"""Intake forms: Arabic labels and help from the models, errors beside each field."""
+
+from decimal import Decimal
+
+import magic
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.forms import BaseFormSet, formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from wahaj.lib.validators import normalize_iban, normalize_mobile, normalize_national_id
+
+from .models import Beneficiary, Category, Contact, Document, HouseholdMember, IncomeSource
+from .services import MemberInput
+
+# Documents: what a desk scans or photographs, checked by content (python-magic), not by name.
+ALLOWED_CONTENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+DOCUMENT_TYPE_REFUSED = _("Only PDF, JPEG or PNG files are accepted; this file is something else.")
+DOCUMENT_TOO_LARGE = _("The file is larger than 10 MB; scan it at a lower resolution.")
+FULL_NAME_PARTS = _("Enter her full name in four parts: her name, father, grandfather, family.")
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def checked_upload(file: UploadedFile) -> str:
+    """The real content type of an upload (PDF/JPEG/PNG), or ValidationError."""
+    if file.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(DOCUMENT_TOO_LARGE, code="size")
+    head = file.read(4096)
+    file.seek(0)
+    content_type = magic.from_buffer(head, mime=True)
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        raise ValidationError(DOCUMENT_TYPE_REFUSED, code="type")
+    return content_type
+
+
+class _Crispy:
+    """No <form> tag from crispy: the page's own <form> holds several forms."""
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
+
+
+class BeneficiaryForm(_Crispy, forms.ModelForm):
+    """Her identity, address, housing, bank and income, as a desk takes them down."""
+
+    mobile = forms.CharField(
+        label=_("mobile"), max_length=32, help_text=_("Saudi mobile, e.g. 05XXXXXXXX.")
+    )
+    phone2 = forms.CharField(label=_("second phone"), max_length=32, required=False)
+    categories = forms.MultipleChoiceField(
+        label=_("categories"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "full_name",
+            "latin_name",
+            "national_id",
+            "nationality",
+            "date_of_birth",
+            "marital_status",
+            "mobile",
+            "phone2",
+            "email",
+            "city",
+            "district",
+            "national_address",
+            "housing",
+            "monthly_rent",
+            "iban",
+            "debts",
+            "health_notes",
+            "intake_channel",
+            "preferred_language",
+            "preferred_channel",
+        ]
+        widgets = {
+            "date_of_birth": DATE_INPUT,
+            "health_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+        for name in ("national_id", "mobile", "phone2", "iban", "email"):
+            self.fields[name].widget.attrs.update({"dir": "ltr", "autocomplete": "off"})
+        self.fields["national_id"].widget.attrs["inputmode"] = "numeric"
+        self.fields["mobile"].widget.attrs["inputmode"] = "tel"
+        self.income_fields = []
+        for source, label in IncomeSource.Source.choices:
+            name = f"income_{source}"
+            self.fields[name] = forms.DecimalField(
+                label=label, min_value=0, max_digits=12, decimal_places=2, required=False
+            )
+            self.income_fields.append(name)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault(
+                "categories", [c.category for c in self.instance.categories.all()]
+            )
+            for row in self.instance.income_sources.all():
+                self.initial.setdefault(f"income_{row.source}", row.amount)
+            self.initial["mobile"] = (
+                self.instance.mobile.as_national if self.instance.mobile else ""
+            )
+            self.initial["phone2"] = (
+                self.instance.phone2.as_national if self.instance.phone2 else ""
+            )
+
+    # Uniqueness is the duplicate guard's job (it links to the existing file), not a bare error.
+    def validate_unique(self):
+        pass
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name.split()) < 4:
+            raise ValidationError(FULL_NAME_PARTS, code="parts")
+        return name
+
+    def clean_national_id(self) -> str:
+        return normalize_national_id(self.cleaned_data["national_id"])
+
+    def clean_mobile(self):
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+    def clean_phone2(self):
+        value = self.cleaned_data["phone2"].strip()
+        return normalize_mobile(value) if value else ""
+
+    def clean_iban(self) -> str:
+        value = self.cleaned_data["iban"].strip()
+        return normalize_iban(value) if value else ""
+
+    def model_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def income(self) -> dict[str, Decimal]:
+        return {
+            name.removeprefix("income_"): self.cleaned_data.get(name) or Decimal(0)
+            for name in self.income_fields
+        }
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = HouseholdMember
+        fields = [
+            "name",
+            "relation",
+            "sex",
+            "date_of_birth",
+            "national_id",
+            "monthly_income",
+            "occupation",
+            "has_disability",
+            "health_notes",
+        ]
+        widgets = {"date_of_birth": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["national_id"].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
+
+    def clean_national_id(self) -> str:
+        value = self.cleaned_data["national_id"].strip()
+        return normalize_national_id(value) if value else ""
+
+
+class BaseHouseholdFormSet(BaseFormSet):
+    def members(self) -> list[MemberInput]:
+        rows = []
+        for form in self.forms:
+            if not form.has_changed() and not form.cleaned_data.get("id"):
+                continue
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("id", "DELETE")}
+            rows.append(
+                MemberInput(
+                    data=data,
+                    id=form.cleaned_data.get("id"),
+                    delete=bool(form.cleaned_data.get("DELETE")),
+                )
+            )
+        return rows
+
+
+HouseholdFormSet = formset_factory(
+    HouseholdMemberForm, formset=BaseHouseholdFormSet, extra=2, can_delete=True, max_num=30
+)
+
+
+def household_formset(data=None, beneficiary: Beneficiary | None = None) -> BaseFormSet:
+    initial = None
+    if beneficiary is not None:
+        initial = [
+            {"id": m.pk, **{f: getattr(m, f) for f in HouseholdMemberForm.Meta.fields}}
+            for m in beneficiary.household.all()
+        ]
+    return HouseholdFormSet(data, initial=initial, prefix="household")
+
+
+class DocumentForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["doc_type", "issued_on", "expires_on", "file"]
+        widgets = {"issued_on": DATE_INPUT, "expires_on": DATE_INPUT}
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+        self.fields["file"].help_text = _("PDF, JPEG or PNG, 10 MB at most.")
+        if not required:
+            self.fields["file"].required = False
+            self.fields["doc_type"].required = False
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if file:
+            self.content_type = checked_upload(file)
+        return file
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("file") and not cleaned.get("doc_type"):
+            self.add_error("doc_type", _("Choose the type of this document."))
+        return cleaned
+
+    def has_file(self) -> bool:
+        return bool(self.cleaned_data.get("file"))
+
+
+class ContactForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["channel", "direction", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ReferralForm(_Crispy, forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What is unclear to her, for the social-research officer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ReferralCloseForm(_Crispy, forms.Form):
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Name, national ID, mobile or file number."),
+    )
+    status = forms.ChoiceField(label=_("registration status"), required=False)
+    marital_status = forms.ChoiceField(label=_("marital status"), required=False)
+    category = forms.ChoiceField(label=_("category"), required=False)
+    city = forms.CharField(label=_("city"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import MaritalStatus, RegistrationStatus
+
+        super().__init__(*args, **kwargs)
+        blank = [("", _("All"))]
+        self.fields["status"].choices = blank + RegistrationStatus.choices
+        self.fields["marital_status"].choices = blank + MaritalStatus.choices
+        self.fields["category"].choices = blank + Category.choices
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(DOCUMENT_TOO_LARGE, code="size")
+        head = file.read(4)
+        file.seek(0)
+        if head != b"PK\x03\x04":  # an XLSX is a ZIP archive
+            raise ValidationError(_("This is not an Excel (.xlsx) file."), code="type")
+        return file

@@ -1,0 +1,455 @@
+"""Every write to the beneficiary file. Keyword-only, atomic, one audit event per change."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+from audit.services import event_record
+from notifications.services import message_queue_to_staff
+
+from .models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    Contact,
+    Document,
+    FileAccess,
+    FileNumberCounter,
+    HouseholdMember,
+    IncomeSource,
+    Referral,
+)
+
+REFERRAL_ALREADY_CLOSED = _("This referral is already closed.")
+EDIT_CONFLICT = _(
+    "Another staff member saved this file while you were editing it. "
+    "Your changes were not saved: review what changed and save again."
+)
+
+# Fields a person edits on the file (the rest are set by services).
+EDITABLE_FIELDS = [
+    "full_name",
+    "latin_name",
+    "national_id",
+    "nationality",
+    "date_of_birth",
+    "marital_status",
+    "mobile",
+    "phone2",
+    "email",
+    "city",
+    "district",
+    "national_address",
+    "housing",
+    "monthly_rent",
+    "iban",
+    "debts",
+    "health_notes",
+    "intake_channel",
+    "preferred_language",
+    "preferred_channel",
+]
+MEMBER_FIELDS = [
+    "name",
+    "relation",
+    "sex",
+    "date_of_birth",
+    "national_id",
+    "monthly_income",
+    "occupation",
+    "has_disability",
+    "health_notes",
+]
+
+
+class DuplicateBeneficiary(Exception):
+    """Her national ID or mobile is already on a file: never doubled silently."""
+
+    def __init__(self, existing: Beneficiary, field: str):
+        self.existing = existing
+        self.field = field
+        super().__init__(f"{field} already on file {existing.file_number}")
+
+
+class EditConflict(Exception):
+    """The file changed since the form was opened; `changes` lists (field label, new value)."""
+
+    def __init__(self, beneficiary: Beneficiary, changes: list[tuple[str, str]]):
+        self.beneficiary = beneficiary
+        self.changes = changes
+        super().__init__(str(EDIT_CONFLICT))
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+@dataclass
+class MemberInput:
+    """One household row of a form: `id` for an existing member, `delete` to remove it."""
+
+    data: dict[str, Any]
+    id: int | None = None
+    delete: bool = False
+
+
+# --- registration and edits ------------------------------------------------------------------
+def beneficiary_find_duplicate(
+    *, national_id: str, mobile: Any, exclude_pk: int | None = None
+) -> tuple[Beneficiary, str] | None:
+    """The file already holding this national ID (first) or mobile, with the field that matched."""
+    query = Beneficiary.objects.filter(Q(national_id=national_id) | Q(mobile=mobile))
+    if exclude_pk:
+        query = query.exclude(pk=exclude_pk)
+    found = list(query.only("pk", "file_number", "full_name", "national_id", "mobile")[:2])
+    for existing in found:
+        if existing.national_id == national_id:
+            return existing, "national_id"
+    return (found[0], "mobile") if found else None
+
+
+def file_numbers_allocate(count: int) -> list[str]:
+    """`count` consecutive file numbers (B-000123). Locks the counter row until commit."""
+    counter, _created = FileNumberCounter.objects.get_or_create(pk=1)
+    counter = FileNumberCounter.objects.select_for_update().get(pk=1)
+    first = counter.last + 1
+    counter.last = F("last") + count
+    counter.save(update_fields=["last"])
+    return [f"B-{number:06d}" for number in range(first, first + count)]
+
+
+@transaction.atomic
+def beneficiary_register(
+    *,
+    actor: User,
+    data: dict[str, Any],
+    categories: list[str] = (),
+    income: dict[str, Decimal] | None = None,
+    members: list[dict[str, Any]] = (),
+    request: HttpRequest | None = None,
+) -> Beneficiary:
+    """Open her file (policy step 1), with household and income; record the intake contact.
+
+    Raises DuplicateBeneficiary when her national ID or mobile is on a file already.
+    Writes one `beneficiary_registered` event.
+    """
+    duplicate = beneficiary_find_duplicate(national_id=data["national_id"], mobile=data["mobile"])
+    if duplicate:
+        raise DuplicateBeneficiary(*duplicate)
+    beneficiary = Beneficiary(
+        **{field: value for field, value in data.items() if field in EDITABLE_FIELDS},
+        file_number=file_numbers_allocate(1)[0],
+        created_by=actor,
+    )
+    beneficiary._history_user = actor
+    beneficiary.save()
+    _categories_set(beneficiary, categories)
+    _income_set(beneficiary, income or {})
+    for member in members:
+        _member_save(beneficiary, MemberInput(data=member), actor)
+    Contact.objects.create(
+        beneficiary=beneficiary,
+        channel=beneficiary.intake_channel,
+        summary=str(_("Registered at intake.")),
+        staff=actor,
+    )
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="beneficiary_registered",
+        new_state=beneficiary.registration_status,
+        extra={"channel": beneficiary.intake_channel, "members": len(members)},
+        request=request,
+    )
+    return beneficiary
+
+
+def _changes_since(beneficiary: Beneficiary, version: int) -> list[tuple[str, str]]:
+    """What colleagues changed after `version` (field label, current value), from history."""
+    records = list(beneficiary.history.order_by("history_date", "history_id"))
+    base = next((r for r in reversed(records) if r.version == version), None)
+    if base is None or not records:
+        return []
+    delta = records[-1].diff_against(base)
+    labels = []
+    for change in delta.changes:
+        if change.field == "version":
+            continue
+        field = Beneficiary._meta.get_field(change.field)
+        labels.append((str(field.verbose_name), str(change.new or "")))
+    return labels
+
+
+@transaction.atomic
+def beneficiary_update(
+    *,
+    actor: User,
+    beneficiary: Beneficiary,
+    expected_version: int,
+    data: dict[str, Any],
+    categories: list[str] | None = None,
+    income: dict[str, Decimal] | None = None,
+    members: list[MemberInput] = (),
+    request: HttpRequest | None = None,
+) -> Beneficiary:
+    """Save an edit of her file, unless a colleague saved it since the form was opened.
+
+    Raises EditConflict (with what changed) when `expected_version` is not the current one,
+    DuplicateBeneficiary when the new ID or mobile is on another file. Increments `version`
+    and writes one `beneficiary_updated` event naming the fields changed.
+    """
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if beneficiary.version != expected_version:
+        raise EditConflict(beneficiary, _changes_since(beneficiary, expected_version))
+    if "national_id" in data or "mobile" in data:
+        duplicate = beneficiary_find_duplicate(
+            national_id=data.get("national_id", beneficiary.national_id),
+            mobile=data.get("mobile", beneficiary.mobile),
+            exclude_pk=beneficiary.pk,
+        )
+        if duplicate:
+            raise DuplicateBeneficiary(*duplicate)
+    changed = [
+        field
+        for field, value in data.items()
+        if field in EDITABLE_FIELDS and getattr(beneficiary, field) != value
+    ]
+    for field in changed:
+        setattr(beneficiary, field, data[field])
+    if categories is not None and _categories_set(beneficiary, categories):
+        changed.append("categories")
+    if income is not None and _income_set(beneficiary, income):
+        changed.append("income_sources")
+    if any(_member_save(beneficiary, member, actor) for member in members):
+        changed.append("household")
+    if not changed:
+        return beneficiary
+    beneficiary.version += 1
+    beneficiary._history_user = actor
+    beneficiary.save()
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="beneficiary_updated",
+        extra={"fields": changed, "version": beneficiary.version},
+        request=request,
+    )
+    return beneficiary
+
+
+def _categories_set(beneficiary: Beneficiary, categories: list[str]) -> bool:
+    current = set(beneficiary.categories.values_list("category", flat=True))
+    wanted = set(categories)
+    if current == wanted:
+        return False
+    beneficiary.categories.exclude(category__in=wanted).delete()
+    BeneficiaryCategory.objects.bulk_create(
+        [BeneficiaryCategory(beneficiary=beneficiary, category=c) for c in wanted - current]
+    )
+    return True
+
+
+def _income_set(beneficiary: Beneficiary, income: dict[str, Decimal]) -> bool:
+    """Her income sources become exactly the non-zero amounts given."""
+    wanted = {source: amount for source, amount in income.items() if amount}
+    current = {s.source: s for s in beneficiary.income_sources.all()}
+    changed = False
+    for source, row in current.items():
+        if source not in wanted:
+            row.delete()
+            changed = True
+        elif row.amount != wanted[source]:
+            row.amount = wanted[source]
+            row.save(update_fields=["amount"])
+            changed = True
+    for source, amount in wanted.items():
+        if source not in current:
+            IncomeSource.objects.create(beneficiary=beneficiary, source=source, amount=amount)
+            changed = True
+    return changed
+
+
+def _member_save(beneficiary: Beneficiary, member: MemberInput, actor: User) -> bool:
+    data = {k: v for k, v in member.data.items() if k in MEMBER_FIELDS}
+    if member.id is None:
+        if member.delete or not data.get("name"):
+            return False
+        row = HouseholdMember(beneficiary=beneficiary, **data)
+        row._history_user = actor
+        row.save()
+        return True
+    row = beneficiary.household.get(pk=member.id)
+    row._history_user = actor
+    if member.delete:
+        row.delete()
+        return True
+    changed = [f for f, v in data.items() if getattr(row, f) != v]
+    for field in changed:
+        setattr(row, field, data[field])
+    if changed:
+        row.save(update_fields=changed)
+    return bool(changed)
+
+
+# --- documents, contacts, access -------------------------------------------------------------
+@transaction.atomic
+def document_add(
+    *,
+    actor: User,
+    beneficiary: Beneficiary,
+    doc_type: str,
+    file: Any,
+    content_type: str,
+    issued_on=None,
+    expires_on=None,
+    request: HttpRequest | None = None,
+) -> Document:
+    """Store a checked upload (see forms.checked_upload) under a random private name."""
+    document = Document(
+        beneficiary=beneficiary,
+        doc_type=doc_type,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        original_name=file.name[:200],
+        content_type=content_type,
+        size=file.size,
+        uploaded_by=actor,
+    )
+    document.file.save(file.name, file, save=False)
+    document.save()
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="document_added",
+        extra={"document": document.pk, "doc_type": doc_type},
+        request=request,
+    )
+    return document
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    actor: User,
+    beneficiary: Beneficiary,
+    channel: str,
+    direction: str,
+    summary: str,
+    occurred_at=None,
+    request: HttpRequest | None = None,
+) -> Contact:
+    """Log one interaction with her, with the policy channel it went through."""
+    contact = Contact.objects.create(
+        beneficiary=beneficiary,
+        channel=channel,
+        direction=direction,
+        summary=summary,
+        staff=actor,
+        occurred_at=occurred_at or timezone.now(),
+    )
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="contact_recorded",
+        extra={"contact": contact.pk, "channel": channel},
+        request=request,
+    )
+    return contact
+
+
+def file_access_record(
+    *, user: User, beneficiary: Beneficiary, kind: str, document: Document | None = None
+) -> FileAccess:
+    """Record that `user` opened her file or a document (PDPL). Not an audit event."""
+    return FileAccess.objects.create(
+        beneficiary=beneficiary, user=user, kind=kind, document=document
+    )
+
+
+# --- referrals (policy step 3) ---------------------------------------------------------------
+def _researcher_with_fewest_open_referrals() -> User | None:
+    from django.db.models import Count
+
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.RESEARCHER)
+        .annotate(
+            open_count=Count(
+                "referrals_assigned", filter=Q(referrals_assigned__closed_at__isnull=True)
+            )
+        )
+        .order_by("open_count", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    beneficiary: Beneficiary,
+    reason: str,
+    assigned_to: User | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Refer her to a social-research officer (the one given, else the least loaded).
+
+    Writes `referral_created` and queues `referral_assigned` to the researcher.
+    """
+    assigned_to = assigned_to or _researcher_with_fewest_open_referrals()
+    referral = Referral.objects.create(
+        beneficiary=beneficiary, reason=reason, referred_by=actor, assigned_to=assigned_to
+    )
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="referral_created",
+        new_state="open",
+        extra={"referral": referral.pk, "assigned_to": assigned_to.pk if assigned_to else None},
+        request=request,
+    )
+    if assigned_to:
+        message_queue_to_staff(
+            users=[assigned_to],
+            template="referral_assigned",
+            context={
+                "file_number": beneficiary.file_number,
+                "name": beneficiary.full_name,
+                "reason": reason[:80],
+                "url": reverse("beneficiaries:detail", args=[beneficiary.pk]),
+            },
+            idempotency_key=f"referral_assigned:{referral.pk}",
+            subject=referral,
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_close(
+    *, actor: User, referral: Referral, answer: str, request: HttpRequest | None = None
+) -> Referral:
+    """The researcher answers her questions and closes the referral (once)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.closed_at is not None:
+        raise InvalidTransition(REFERRAL_ALREADY_CLOSED)
+    referral.answer = answer
+    referral.closed_at = timezone.now()
+    referral.closed_by = actor
+    referral.save(update_fields=["answer", "closed_at", "closed_by"])
+    event_record(
+        actor=actor,
+        subject=referral.beneficiary,
+        verb="referral_closed",
+        old_state="open",
+        new_state="closed",
+        extra={"referral": referral.pk},
+        request=request,
+    )
+    return referral

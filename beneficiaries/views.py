@@ -1,0 +1,319 @@
+"""Thin views: a form validates, an access helper returns the file or 404, one service writes."""
+
+from functools import cache
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.roles import Role
+from audit.selectors import events_for
+
+from . import services
+from .access import FILE_ROLES, READ_ROLES, beneficiary_for_editing, beneficiary_for_staff
+from .forms import (
+    BeneficiaryForm,
+    ContactForm,
+    DocumentForm,
+    ReferralCloseForm,
+    ReferralForm,
+    SearchForm,
+    household_formset,
+)
+from .models import FileAccess, Referral
+from .selectors import (
+    beneficiary_change_history,
+    beneficiary_search,
+    household_flags,
+    household_income_summary,
+    referrals_open_for,
+)
+
+PAGE_SIZES = (25, 50, 100)
+# The requests app fills the file page's requests section with this partial once it exists.
+REQUESTS_PARTIAL = "requests_app/_beneficiary_requests.html"
+
+
+@cache
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+@role_required(*FILE_ROLES)
+def beneficiary_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = beneficiary_search(**{k: v for k, v in filters.items() if v})
+    per_page = request.GET.get("per_page", "")
+    per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 25
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "beneficiaries/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _duplicate_message(error: services.DuplicateBeneficiary) -> str:
+    url = reverse("beneficiaries:detail", args=[error.existing.pk])
+    if error.field == "national_id":
+        text = _("This national ID is already on file {file_number}: here is her file.")
+    else:
+        text = _("This mobile is already on file {file_number} ({name}).")
+    return format_html(
+        '<a href="{}">{}</a>',
+        url,
+        text.format(file_number=error.existing.file_number, name=error.existing.full_name),
+    )
+
+
+@role_required(*FILE_ROLES)
+def beneficiary_create(request: HttpRequest) -> HttpResponse:
+    """Register her: identity, income, household inline, a first document (optional)."""
+    data = request.POST if request.method == "POST" else None
+    form = BeneficiaryForm(data)
+    household = household_formset(data)
+    document = DocumentForm(data, request.FILES or None, required=False, prefix="document")
+    if data is not None and form.is_valid() and household.is_valid() and document.is_valid():
+        try:
+            with transaction.atomic():
+                beneficiary = services.beneficiary_register(
+                    actor=request.user,
+                    data=form.model_data(),
+                    categories=form.cleaned_data["categories"],
+                    income=form.income(),
+                    members=[m.data for m in household.members() if not m.delete],
+                    request=request,
+                )
+                if document.has_file():
+                    services.document_add(
+                        actor=request.user,
+                        beneficiary=beneficiary,
+                        file=document.cleaned_data["file"],
+                        content_type=document.content_type,
+                        doc_type=document.cleaned_data["doc_type"],
+                        issued_on=document.cleaned_data["issued_on"],
+                        expires_on=document.cleaned_data["expires_on"],
+                        request=request,
+                    )
+        except services.DuplicateBeneficiary as error:
+            if error.field == "national_id":
+                # The same woman: send the desk to her file rather than a second one.
+                messages.warning(request, _duplicate_message(error))
+                return redirect("beneficiaries:detail", pk=error.existing.pk)
+            form.add_error("mobile", _duplicate_message(error))
+        else:
+            messages.success(
+                request,
+                _("File {file_number} opened.").format(file_number=beneficiary.file_number),
+            )
+            if household_flags(beneficiary):
+                messages.warning(request, _("A household member's national ID is on another file."))
+            return redirect("beneficiaries:detail", pk=beneficiary.pk)
+    return render(
+        request,
+        "beneficiaries/form.html",
+        {"form": form, "household": household, "document": document, "creating": True},
+    )
+
+
+@role_required(*FILE_ROLES)
+def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    form = BeneficiaryForm(data, instance=beneficiary)
+    household = household_formset(data, beneficiary=beneficiary)
+    conflict = None
+    if data is not None and form.is_valid() and household.is_valid():
+        try:
+            services.beneficiary_update(
+                actor=request.user,
+                beneficiary=beneficiary,
+                expected_version=form.cleaned_data["version"] or 0,
+                data=form.model_data(),
+                categories=form.cleaned_data["categories"],
+                income=form.income(),
+                members=household.members(),
+                request=request,
+            )
+        except services.EditConflict as error:
+            conflict = error
+            # Her input stays on the form; saving again now is a deliberate overwrite.
+            form.data = form.data.copy()
+            form.data["version"] = error.beneficiary.version
+        except services.DuplicateBeneficiary as error:
+            form.add_error(error.field, _duplicate_message(error))
+        else:
+            messages.success(request, _("The file was saved."))
+            return redirect("beneficiaries:detail", pk=beneficiary.pk)
+    return render(
+        request,
+        "beneficiaries/form.html",
+        {
+            "form": form,
+            "household": household,
+            "beneficiary": beneficiary,
+            "conflict": conflict,
+            "conflict_message": services.EDIT_CONFLICT,
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@role_required(*READ_ROLES)
+def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = beneficiary_for_staff(request.user, pk)
+    services.file_access_record(
+        user=request.user, beneficiary=beneficiary, kind=FileAccess.Kind.FILE
+    )
+    household = list(beneficiary.household.all())
+    can_edit = request.user.has_role(*FILE_ROLES)
+    context = {
+        "beneficiary": beneficiary,
+        "can_edit": can_edit,
+        "categories": [c.get_category_display() for c in beneficiary.categories.all()],
+        "income_sources": list(beneficiary.income_sources.all()),
+        "household": household,
+        "flags": household_flags(beneficiary),
+        "summary": household_income_summary(beneficiary),
+        "documents": list(beneficiary.documents.select_related("uploaded_by")),
+        "contacts": list(beneficiary.contacts.select_related("staff")[:50]),
+        "referrals": list(beneficiary.referrals.select_related("referred_by", "assigned_to")),
+        "history": beneficiary_change_history(beneficiary),
+        "events": events_for(beneficiary).order_by("-created_at")[:50],
+        "requests_partial": REQUESTS_PARTIAL if _template_exists(REQUESTS_PARTIAL) else "",
+        "document_form": DocumentForm(prefix="document") if can_edit else None,
+        "contact_form": ContactForm(prefix="contact") if can_edit else None,
+        "referral_form": ReferralForm(prefix="referral") if can_edit else None,
+        "close_form": ReferralCloseForm(),
+        "can_close": request.user.has_role(Role.RESEARCHER),
+    }
+    return render(request, "beneficiaries/detail.html", context)
+
+
+@role_required(*FILE_ROLES)
+def document_create(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    form = DocumentForm(request.POST or None, request.FILES or None, prefix="document")
+    if request.method == "POST" and form.is_valid():
+        services.document_add(
+            actor=request.user,
+            beneficiary=beneficiary,
+            file=form.cleaned_data["file"],
+            content_type=form.content_type,
+            doc_type=form.cleaned_data["doc_type"],
+            issued_on=form.cleaned_data["issued_on"],
+            expires_on=form.cleaned_data["expires_on"],
+            request=request,
+        )
+        messages.success(request, _("The document was added."))
+        return redirect("beneficiaries:detail", pk=beneficiary.pk)
+    return render(
+        request,
+        "beneficiaries/document_form.html",
+        {"beneficiary": beneficiary, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*READ_ROLES)
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """Serve a document only to who may read her file; recorded (PDPL)."""
+    beneficiary = beneficiary_for_staff(request.user, pk)
+    document = get_object_or_404(beneficiary.documents, pk=document_pk)
+    services.file_access_record(
+        user=request.user,
+        beneficiary=beneficiary,
+        kind=FileAccess.Kind.DOCUMENT,
+        document=document,
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=request.GET.get("inline") != "1",
+        filename=f"{beneficiary.file_number}-{document.doc_type}-{document.pk}"
+        + document.file.name[document.file.name.rfind(".") :],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@role_required(*FILE_ROLES)
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    form = ContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        services.contact_record(actor=request.user, beneficiary=beneficiary, **form.cleaned_data)
+        messages.success(request, _("The contact was recorded."))
+    else:
+        messages.error(request, _("The contact was not recorded: fill in every field."))
+    return redirect(reverse("beneficiaries:detail", args=[pk]) + "#contacts")
+
+
+@require_POST
+@role_required(*FILE_ROLES)
+def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    form = ReferralForm(request.POST, prefix="referral")
+    if form.is_valid():
+        services.referral_create(
+            actor=request.user,
+            beneficiary=beneficiary,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, _("She was referred to the social-research officer."))
+    else:
+        messages.error(request, _("Write the reason for the referral."))
+    return redirect(reverse("beneficiaries:detail", args=[pk]) + "#referrals")
+
+
+@role_required(Role.RESEARCHER)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "beneficiaries/referrals.html",
+        {"referrals": referrals_open_for(request.user), "close_form": ReferralCloseForm()},
+    )
+
+
+@require_POST
+@role_required(Role.RESEARCHER)
+def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.select_related("beneficiary"), pk=pk)
+    form = ReferralCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your answer before closing the referral."))
+    else:
+        try:
+            services.referral_close(
+                actor=request.user,
+                referral=referral,
+                answer=form.cleaned_data["answer"],
+                request=request,
+            )
+        except services.InvalidTransition as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The referral was closed."))
+    if request.POST.get("back") == "file":
+        return redirect(
+            reverse("beneficiaries:detail", args=[referral.beneficiary_id]) + "#referrals"
+        )
+    return redirect("beneficiaries:referrals")

@@ -1,0 +1,101 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.models import RejectionCode, RequestType
+
+from .models import Decision, ResearchReport, ScoringRule, Vote
+from .services import REPORT_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ResearchReportForm(forms.ModelForm):
+    class Meta:
+        model = ResearchReport
+        fields = REPORT_FIELDS
+        widgets = {
+            "visit_date": DATE_INPUT,
+            "visit_type": forms.RadioSelect,
+            "recommendation": forms.RadioSelect,
+            **{
+                name: forms.Textarea(attrs={"rows": 2})
+                for name in [
+                    "household_findings",
+                    "income_findings",
+                    "housing_findings",
+                    "health_findings",
+                    "needs",
+                ]
+            },
+        }
+
+
+class MeetingScheduleForm(forms.Form):
+    committee = forms.ModelChoiceField(queryset=None, label=_("committee"))
+    date = forms.DateField(label=_("date"), widget=DATE_INPUT)
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = committees
+        self.fields["committee"].empty_label = None
+
+
+class MeetingOpenForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("members present"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = meeting.committee.members.order_by("pk")
+        self.fields["present"].label_from_instance = lambda user: user.display_name
+
+
+class AgendaAddForm(forms.Form):
+    support_requests = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("requests to add"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, queue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_requests"].queryset = queue
+        self.fields["support_requests"].label_from_instance = lambda sr: (
+            f"{sr.reference} · {sr.beneficiary.full_name}"
+        )
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    approved_amount = forms.DecimalField(
+        label=_("approved amount"), required=False, min_value=0, decimal_places=2
+    )
+    support_type = forms.ChoiceField(
+        label=_("support type"), required=False, choices=[("", "—"), *RequestType.choices]
+    )
+    rejection_code = forms.ChoiceField(
+        label=_("rejection reason"), required=False, choices=[("", "—"), *RejectionCode.choices]
+    )
+    rejection_reason = forms.CharField(
+        label=_("rejection details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ScoringRuleForm(forms.ModelForm):
+    class Meta:
+        model = ScoringRule
+        fields = ScoringRule.POINT_FIELDS
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))

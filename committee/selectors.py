@@ -1,0 +1,299 @@
+"""Reads of the committee: the queue, who sees which meeting and request, the minutes."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.roles import Role
+from beneficiaries.models import Beneficiary, Category, Housing, IncomeSource, MaritalStatus
+from beneficiaries.selectors import household_income_summary
+from requests_app.models import RejectionCode, RequestType, SupportRequest
+from requests_app.selectors import order_by_days_left, support_requests_with_clock
+
+from .models import AgendaItem, Decision, Meeting, Vote
+from .scoring import Facts
+
+State = SupportRequest.State
+
+# --- Her situation, in the terms of the scoring rule ------------------------------------------
+INCOME_SUPPORT = {IncomeSource.Source.SOCIAL_SECURITY, IncomeSource.Source.PENSION}
+
+
+def beneficiary_facts(beneficiary: Beneficiary) -> Facts:
+    """What her file says today, in the terms of the scoring rule."""
+    summary = household_income_summary(beneficiary)
+    members = list(beneficiary.household.all())
+    categories = set(beneficiary.categories.values_list("category", flat=True))
+    sources = set(beneficiary.income_sources.filter(amount__gt=0).values_list("source", flat=True))
+    return Facts(
+        per_capita_income=summary["per_capita_income"],
+        # Dependants: members of her household without an income of their own.
+        dependants=sum(1 for member in members if not member.monthly_income),
+        no_income_support=not (sources & INCOME_SUPPORT),
+        disability=Category.DISABILITY in categories or any(m.has_disability for m in members),
+        widow=beneficiary.marital_status == MaritalStatus.WIDOW,
+        elderly=Category.ELDERLY in categories,
+        debt=bool(beneficiary.debts),
+        renting=beneficiary.housing == Housing.RENTED,
+    )
+
+
+# --- Access: a member sees only what is on her committee's agenda ---------------------------
+def sees_whole_queue(user) -> bool:
+    """The chair builds agendas from the whole queue; managers oversee it."""
+    return user.has_role(Role.CHAIR, Role.MANAGER)
+
+
+def agenda_request_ids(user) -> QuerySet:
+    """Ids of the requests on the agenda of any meeting of the committees she sits on."""
+    return AgendaItem.objects.filter(meeting__committee__members=user).values("support_request_id")
+
+
+def committee_request_rule(user) -> Q | None:
+    """requests_app's access hook: a committee member reaches requests on her agenda."""
+    if not user.has_role(Role.COMMITTEE):
+        return None
+    return Q(pk__in=agenda_request_ids(user))
+
+
+def committee_file_rule(user) -> Q | None:
+    """beneficiaries' access hook: her file and documents through a request on the agenda."""
+    if not user.has_role(Role.COMMITTEE):
+        return None
+    return Q(support_requests__in=agenda_request_ids(user))
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    if user.has_role(Role.MANAGER):
+        return Meeting.objects.all()
+    return Meeting.objects.filter(committee__members=user)
+
+
+def meeting_for_staff(user, pk: int) -> Meeting:
+    """The meeting of one of her committees, or 404."""
+    return get_object_or_404(meetings_visible_to(user).select_related("committee__chair"), pk=pk)
+
+
+def agenda_item_for_staff(user, pk: int) -> AgendaItem:
+    return get_object_or_404(
+        AgendaItem.objects.filter(meeting__in=meetings_visible_to(user)).select_related(
+            "meeting__committee", "support_request"
+        ),
+        pk=pk,
+    )
+
+
+# --- The queue -------------------------------------------------------------------------------
+def committee_queue(user) -> QuerySet[SupportRequest]:
+    """Requests before the committee, overdue first, with score, recommendation and amount.
+
+    One query whatever its length: the report and the appeal come by join.
+    """
+    queryset = SupportRequest.objects.filter(state=State.IN_COMMITTEE)
+    if not sees_whole_queue(user):
+        queryset = queryset.filter(pk__in=agenda_request_ids(user))
+    queryset = queryset.select_related("beneficiary", "research_report", "appeal__rejection").only(
+        "reference",
+        "request_type",
+        "amount_requested",
+        "state",
+        "decision_due_at",
+        "paused_at",
+        "beneficiary__full_name",
+        "beneficiary__file_number",
+        "research_report__score",
+        "research_report__recommendation",
+        "research_report__recommended_amount",
+        "research_report__recommended_support_type",
+        "appeal__filed_at",
+        "appeal__rejection__decided_at",
+    )
+    return order_by_days_left(support_requests_with_clock(queryset))
+
+
+def committees_of(user):
+    return user.committees.order_by("pk")
+
+
+def upcoming_meetings(user) -> QuerySet[Meeting]:
+    return (
+        meetings_visible_to(user)
+        .exclude(status=Meeting.Status.CLOSED)
+        .select_related("committee")
+        .annotate(item_count=Count("agenda_items"))
+        .order_by("date", "number")
+    )
+
+
+def recent_meetings(user, limit: int = 10) -> QuerySet[Meeting]:
+    return (
+        meetings_visible_to(user)
+        .filter(status=Meeting.Status.CLOSED)
+        .select_related("committee")
+        .annotate(item_count=Count("agenda_items"))
+        .order_by("-date", "-number")[:limit]
+    )
+
+
+# --- One meeting -----------------------------------------------------------------------------
+def meeting_agenda(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The agenda with each request, its report, votes and decision, in a fixed few queries."""
+    return (
+        meeting.agenda_items.select_related(
+            "support_request__beneficiary",
+            "support_request__research_report__scoring_rule",
+            "support_request__appeal__rejection",
+            "decision",
+        )
+        .prefetch_related(
+            Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("pk"))
+        )
+        .order_by("position", "pk")
+    )
+
+
+def queue_not_on_agenda(meeting: Meeting) -> QuerySet[SupportRequest]:
+    """What the chair may still add to this meeting's agenda."""
+    queryset = SupportRequest.objects.filter(state=State.IN_COMMITTEE).exclude(
+        agenda_items__meeting=meeting
+    )
+    return order_by_days_left(
+        support_requests_with_clock(queryset.select_related("beneficiary", "research_report"))
+    )
+
+
+def decision_for(support_request: SupportRequest) -> Decision | None:
+    return Decision.objects.filter(support_request=support_request).order_by("-decided_at").first()
+
+
+# --- Minutes ---------------------------------------------------------------------------------
+def minutes_data(meeting: Meeting) -> dict:
+    """The minutes as plain JSON (codes, names, figures), frozen into the meeting on closing.
+
+    Labels are looked up when shown (minutes_display), so the record holds facts, not words.
+    """
+    committee = meeting.committee
+    present = list(meeting.present.order_by("pk"))
+    attendees = sorted(
+        (
+            {
+                "name": user.display_name,
+                "role": "chair" if user.pk == committee.chair_id else "member",
+            }
+            for user in present
+        ),
+        key=lambda row: row["role"] != "chair",
+    )
+    absent = [
+        user.display_name
+        for user in committee.members.order_by("pk")
+        if user.pk not in {p.pk for p in present}
+    ]
+    items = []
+    for item in meeting_agenda(meeting):
+        support_request = item.support_request
+        decision = getattr(item, "decision", None)
+        items.append(
+            {
+                "reference": support_request.reference,
+                "request_type": support_request.request_type,
+                "file_number": support_request.beneficiary.file_number,
+                "amount_requested": _money(support_request.amount_requested),
+                "appeal": hasattr(support_request, "appeal"),
+                "outcome": decision.outcome if decision else "",
+                "approved_amount": _money(decision.approved_amount) if decision else None,
+                "support_type": decision.support_type if decision else "",
+                "rejection_code": decision.rejection_code if decision else "",
+                "rejection_reason": decision.rejection_reason if decision else "",
+                "tally": decision.tally if decision else {},
+            }
+        )
+    return {
+        "association": settings.ASSOCIATION_NAME,
+        "committee": committee.name,
+        "number": meeting.number,
+        "date": meeting.date.isoformat(),
+        "attendees": attendees,
+        "absent": absent,
+        "items": items,
+        "frozen_at": timezone.now().isoformat()
+        if meeting.status == Meeting.Status.CLOSED
+        else None,
+    }
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:,.2f}"
+
+
+ROLE_LABELS = {"chair": Role.CHAIR.label, "member": Role.COMMITTEE.label}
+
+
+def minutes_display(meeting: Meeting) -> dict:
+    """The minutes to show: frozen when the meeting is closed, live before that."""
+    data = dict(meeting.minutes) if meeting.status == Meeting.Status.CLOSED else None
+    if not data:
+        data = minutes_data(meeting)
+    data["date"] = date.fromisoformat(data["date"])
+    data["attendees"] = [
+        {**row, "role_label": ROLE_LABELS.get(row["role"], "")} for row in data["attendees"]
+    ]
+    data["items"] = [
+        {
+            **row,
+            "type_label": _label(RequestType, row["request_type"]),
+            "outcome_label": _label(Decision.Outcome, row["outcome"]),
+            "support_label": _label(RequestType, row["support_type"]),
+            "rejection_label": _label(RejectionCode, row["rejection_code"]),
+        }
+        for row in data["items"]
+    ]
+    return data
+
+
+def _label(choices, value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+def agenda_rows(meeting: Meeting, user) -> list[dict]:
+    """Each agenda item with its votes, decision and what this person may do on it."""
+    is_open = meeting.status == Meeting.Status.OPEN
+    present_ids = {member.pk for member in meeting.present.all()}
+    rows = []
+    for item in meeting_agenda(meeting):
+        support_request = item.support_request
+        report = getattr(support_request, "research_report", None)
+        decision = getattr(item, "decision", None)
+        votes = list(item.votes.all())
+        authors = {support_request.created_by_id, report.author_id if report else None}
+        tally = {choice.value: 0 for choice in Vote.Choice}
+        for vote in votes:
+            tally[vote.choice] += 1
+        rows.append(
+            {
+                "item": item,
+                "support_request": support_request,
+                "report": report,
+                "decision": decision,
+                "votes": votes,
+                "tally": [(Vote.Choice(key).label, count) for key, count in tally.items()],
+                "my_vote": next((v for v in votes if v.member_id == user.pk), None),
+                "may_vote": is_open
+                and decision is None
+                and user.pk in present_ids
+                and user.pk not in authors,
+                "is_author": user.pk in authors,
+                "may_decide": is_open
+                and decision is None
+                and user.pk == meeting.committee.chair_id,
+            }
+        )
+    return rows

@@ -1,0 +1,327 @@
+"""The committee's pages. Each view: role, then the object or 404, then one service call."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.roles import Role
+from requests_app.models import SupportRequest
+from requests_app.services import InvalidTransition
+
+from . import selectors, services
+from .forms import (
+    AgendaAddForm,
+    AppealForm,
+    DecisionForm,
+    MeetingOpenForm,
+    MeetingScheduleForm,
+    ResearchReportForm,
+    ScoringRuleForm,
+    VoteForm,
+)
+from .models import Meeting, ResearchReport, ScoringRule
+from .pdf import minutes_pdf_bytes
+from .scoring import breakdown_rows, eligibility_score
+
+COMMITTEE_ROLES = (Role.COMMITTEE, Role.CHAIR, Role.MANAGER)
+DomainErrors = (services.CommitteeError, InvalidTransition)
+
+
+def _refused(request: HttpRequest, error: Exception) -> None:
+    messages.error(request, str(error.message))
+    for item in getattr(error, "missing", []):
+        messages.error(request, item)
+
+
+# --- The queue -------------------------------------------------------------------------------
+@role_required(*COMMITTEE_ROLES)
+def queue(request: HttpRequest) -> HttpResponse:
+    """`/committee/`: requests before the committee, overdue first, and the meetings."""
+    user = request.user
+    chaired = user.chaired_committees.order_by("pk")
+    context = {
+        "queue": selectors.committee_queue(user),
+        "upcoming": selectors.upcoming_meetings(user),
+        "recent": selectors.recent_meetings(user),
+        "schedule_form": MeetingScheduleForm(committees=chaired) if chaired.exists() else None,
+    }
+    return render(request, "committee/queue.html", context)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def meeting_schedule(request: HttpRequest) -> HttpResponse:
+    form = MeetingScheduleForm(request.POST, committees=request.user.chaired_committees.all())
+    if not form.is_valid():
+        messages.error(request, _("Choose the committee and the date of the meeting."))
+        return redirect("committee:queue")
+    try:
+        meeting = services.meeting_schedule(actor=request.user, **form.cleaned_data)
+    except services.CommitteeError as error:
+        _refused(request, error)
+        return redirect("committee:queue")
+    messages.success(request, _("Meeting no. %(number)s planned.") % {"number": meeting.number})
+    return redirect("committee:meeting", pk=meeting.pk)
+
+
+# --- A meeting -------------------------------------------------------------------------------
+@role_required(*COMMITTEE_ROLES)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_staff(request.user, pk)
+    is_chair = request.user.pk == meeting.committee.chair_id
+    members = meeting.committee.members.order_by("pk")
+    present = list(meeting.present.order_by("pk"))
+    context = {
+        "meeting": meeting,
+        "is_chair": is_chair,
+        "members": members,
+        "present": present,
+        "quorum": services.quorum_needed(meeting.committee, member_count=len(members)),
+        "rows": _with_forms(selectors.agenda_rows(meeting, request.user)),
+    }
+    if is_chair and meeting.status == Meeting.Status.PLANNED:
+        context["open_form"] = MeetingOpenForm(meeting=meeting, initial={"present": members})
+    if is_chair and meeting.status != Meeting.Status.CLOSED:
+        context["agenda_form"] = AgendaAddForm(queue=selectors.queue_not_on_agenda(meeting))
+    return render(request, "committee/meeting_detail.html", context)
+
+
+def _with_forms(rows: list[dict]) -> list[dict]:
+    """Each item's forms get ids of their own (one page, many agenda items)."""
+    for row in rows:
+        pk = row["item"].pk
+        row["vote_form"] = VoteForm(auto_id=f"vote{pk}_%s")
+        row["decision_form"] = DecisionForm(auto_id=f"decision{pk}_%s")
+    return rows
+
+
+def _chair_meeting_post(request: HttpRequest, pk: int) -> Meeting:
+    return selectors.meeting_for_staff(request.user, pk)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _chair_meeting_post(request, pk)
+    form = MeetingOpenForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, _("Tick the members present."))
+        return redirect("committee:meeting", pk=pk)
+    try:
+        services.meeting_open(
+            actor=request.user, meeting=meeting, present=form.cleaned_data["present"]
+        )
+    except services.CommitteeError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The meeting is open."))
+    return redirect("committee:meeting", pk=pk)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _chair_meeting_post(request, pk)
+    form = AgendaAddForm(request.POST, queue=selectors.queue_not_on_agenda(meeting))
+    if not form.is_valid():
+        messages.error(request, _("Choose requests from the queue."))
+        return redirect("committee:meeting", pk=pk)
+    try:
+        services.meeting_add_to_agenda(
+            actor=request.user,
+            meeting=meeting,
+            support_requests=form.cleaned_data["support_requests"],
+        )
+    except services.CommitteeError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The agenda is updated."))
+    return redirect("committee:meeting", pk=pk)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _chair_meeting_post(request, pk)
+    try:
+        services.meeting_close(actor=request.user, meeting=meeting)
+    except services.CommitteeError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The meeting is closed and its minutes are final."))
+    return redirect("committee:meeting", pk=pk)
+
+
+@require_POST
+@role_required(Role.COMMITTEE)
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.agenda_item_for_staff(request.user, pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose your vote."))
+    else:
+        try:
+            services.vote_cast(actor=request.user, agenda_item=item, **form.cleaned_data)
+        except services.CommitteeError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Your vote is recorded."))
+    return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.agenda_item_for_staff(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the decision."))
+    else:
+        try:
+            services.decision_record(actor=request.user, agenda_item=item, **form.cleaned_data)
+        except DomainErrors as error:
+            _refused(request, error)
+        else:
+            messages.success(
+                request,
+                _("Decision recorded for %(reference)s.")
+                % {"reference": item.support_request.reference},
+            )
+    return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
+
+
+# --- Minutes ---------------------------------------------------------------------------------
+@role_required(*COMMITTEE_ROLES)
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_staff(request.user, pk)
+    context = {"meeting": meeting, "minutes": selectors.minutes_display(meeting)}
+    return render(request, "committee/minutes.html", context)
+
+
+@role_required(*COMMITTEE_ROLES)
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_staff(request.user, pk)
+    html = render_to_string(
+        "committee/minutes_pdf.html",
+        {"meeting": meeting, "minutes": selectors.minutes_display(meeting)},
+        request=request,
+    )
+    response = HttpResponse(minutes_pdf_bytes(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.number}.pdf"'
+    return response
+
+
+# --- The research report ---------------------------------------------------------------------
+def _request_in_research(pk: int) -> SupportRequest:
+    return get_object_or_404(SupportRequest.objects.select_related("beneficiary"), pk=pk)
+
+
+@role_required(Role.RESEARCHER)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The researcher's report on a request in research, scored beside its breakdown."""
+    support_request = _request_in_research(pk)
+    existing = ResearchReport.objects.filter(support_request=support_request).first()
+    form = ResearchReportForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.research_report_save(
+                actor=request.user,
+                support_request=support_request,
+                data=form.cleaned_data,
+                complete="complete" in request.POST,
+            )
+        except services.CommitteeError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("The research report is saved."))
+            return redirect("committee:report", pk=pk)
+    rule = services.scoring_rule_current()
+    preview = eligibility_score(
+        rule.values(), selectors.beneficiary_facts(support_request.beneficiary)
+    )
+    context = {
+        "support_request": support_request,
+        "form": form,
+        "report": existing,
+        "rule": rule,
+        "preview_total": preview.total,
+        "preview_rows": breakdown_rows(preview.breakdown),
+        "may_send": support_request.state == SupportRequest.State.IN_RESEARCH
+        and existing is not None
+        and existing.is_completed,
+    }
+    return render(request, "committee/report_form.html", context)
+
+
+@require_POST
+@role_required(Role.RESEARCHER)
+def send_to_committee(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = _request_in_research(pk)
+    try:
+        services.research_send_to_committee(actor=request.user, support_request=support_request)
+    except DomainErrors as error:
+        _refused(request, error)
+        return redirect("committee:report", pk=pk)
+    messages.success(
+        request,
+        _("%(reference)s is before the committee.") % {"reference": support_request.reference},
+    )
+    return redirect(support_request.get_absolute_url())
+
+
+# --- Appeal ----------------------------------------------------------------------------------
+@role_required(Role.INTAKE)
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff file her appeal of a rejection, on her behalf."""
+    support_request = get_object_or_404(SupportRequest.objects.select_related("beneficiary"), pk=pk)
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_file(
+                actor=request.user,
+                support_request=support_request,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainErrors as error:
+            _refused(request, error)
+        else:
+            messages.success(
+                request, _("The appeal is filed; the request is back before the committee.")
+            )
+            return redirect(support_request.get_absolute_url())
+    context = {
+        "support_request": support_request,
+        "form": form,
+        "rejection": selectors.decision_for(support_request),
+    }
+    return render(request, "committee/appeal_form.html", context)
+
+
+# --- The scoring rule ------------------------------------------------------------------------
+@role_required(Role.MANAGER)
+def scoring(request: HttpRequest) -> HttpResponse:
+    """Managers change the thresholds and points: a new version, old reports untouched."""
+    current = services.scoring_rule_current()
+    form = ScoringRuleForm(
+        request.POST or None,
+        instance=ScoringRule(**{name: getattr(current, name) for name in ScoringRule.POINT_FIELDS}),
+    )
+    if request.method == "POST" and form.is_valid():
+        rule = services.scoring_rule_update(
+            actor=request.user,
+            values={name: form.cleaned_data[name] for name in ScoringRule.POINT_FIELDS},
+        )
+        messages.success(
+            request, _("Scoring rule version %(version)s saved.") % {"version": rule.version}
+        )
+        return redirect("committee:scoring")
+    context = {
+        "form": form,
+        "current": current,
+        "versions": ScoringRule.objects.order_by("-version")[:10],
+    }
+    return render(request, "committee/scoring.html", context)

@@ -1,0 +1,1 @@
+"""Where messages leave Wahaj: SMS backends (`sms`) and Django's own e-mail backend."""

@@ -1,0 +1,345 @@
+"""Every write of the outbox: queue, send, retry, recover, re-send.
+
+The life of a row: `queued` (written in the caller's transaction) → `sending` (claimed by one
+worker with a conditional UPDATE) → `sent`, or back to `queued` with a later
+`next_attempt_at` after a retryable failure, or `failed` with the reason.
+"""
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.services import event_record
+
+from .backends.sms import SmsError, get_sms_backend
+from .models import Message
+from .rendering import render, template_check
+
+logger = logging.getLogger(__name__)
+
+Status = Message.Status
+
+MAX_ATTEMPTS_REACHED = "gave up after {attempts} attempts: {reason}"
+WORKER_LOST = "the worker stopped while sending"
+
+
+def _enqueue(message_id: int) -> None:
+    """Hand the row to the broker. Never raises: with the broker down the row simply waits in
+    the outbox for `requeue_stale_messages`, and the page that caused it is not held up."""
+    from .tasks import message_send_task
+
+    try:
+        message_send_task.apply_async((message_id,), retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the row for recovery
+        logger.warning("broker unavailable (%s); message %s waits in the outbox", exc, message_id)
+
+
+def message_queue(
+    *,
+    channel: str,
+    to: str,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    subject: models.Model | None = None,
+) -> Message | None:
+    """Write one outbox row in the current transaction; send it after commit.
+
+    Returns None (and queues nothing) when a row with this idempotency key exists or when there
+    is no address to send to. Raises TemplateDoesNotExist for an unknown template/language.
+    """
+    if channel not in Message.Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    language = language if language in ("ar", "en") else "ar"
+    template_check(template, language)
+    to = str(to or "").strip()
+    if not to:
+        logger.info("message %s not queued: no %s address", idempotency_key, channel)
+        return None
+    message = Message(
+        channel=channel,
+        to=to,
+        template=template,
+        language=language,
+        context=context,
+        idempotency_key=idempotency_key,
+    )
+    if subject is not None:
+        message.subject_type = ContentType.objects.get_for_model(subject)
+        message.subject_id = subject.pk
+    try:
+        # A savepoint: a duplicate key must not break the caller's transaction.
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        if Message.objects.filter(idempotency_key=idempotency_key).exists():
+            return None
+        raise
+    transaction.on_commit(partial(_enqueue, message.pk))
+    return message
+
+
+def staff_address(user: Any) -> tuple[str, str, str]:
+    """(channel, address, language) for a member of staff: SMS to her mobile, else e-mail."""
+    mobile = str(getattr(user, "mobile", "") or "")
+    language = getattr(user, "preferred_language", "") or "ar"
+    if mobile:
+        return Message.Channel.SMS, mobile, language
+    return Message.Channel.EMAIL, user.email or "", language
+
+
+def message_queue_to_staff(
+    *,
+    users: Iterable[Any],
+    template: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    subject: models.Model | None = None,
+) -> list[Message]:
+    """One row per staff member (key suffixed `:u<id>`): SMS to her mobile, else e-mail."""
+    queued = []
+    for user in users:
+        channel, to, language = staff_address(user)
+        message = message_queue(
+            channel=channel,
+            to=to,
+            template=template,
+            language=language,
+            context=context,
+            idempotency_key=f"{idempotency_key}:u{user.pk}",
+            subject=subject,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def message_build(
+    *,
+    channel: str,
+    to: str,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    subject: models.Model | None = None,
+) -> Message:
+    """An unsaved row for `messages_queue_bulk` (same arguments as `message_queue`)."""
+    message = Message(
+        channel=channel,
+        to=str(to or "").strip(),
+        template=template,
+        language=language if language in ("ar", "en") else "ar",
+        context=context,
+        idempotency_key=idempotency_key,
+    )
+    if subject is not None:
+        message.subject_type = ContentType.objects.get_for_model(subject)
+        message.subject_id = subject.pk
+    return message
+
+
+def messages_queue_bulk(messages: list[Message]) -> list[Message]:
+    """Queue many rows in a constant number of queries (for sweeps over many requests).
+
+    Rows without an address or whose key exists are skipped; the rest are inserted in one
+    statement and enqueued together after commit. Returns the rows queued.
+    """
+    messages = [m for m in messages if m.to]
+    if not messages:
+        return []
+    for template, language in {(m.template, m.language) for m in messages}:
+        template_check(template, language)
+    keys = [m.idempotency_key for m in messages]
+    existing = set(
+        Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+    )
+    fresh = list({m.idempotency_key: m for m in messages if m.idempotency_key not in existing}.values())
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            created = Message.objects.bulk_create(fresh)
+    except IntegrityError:
+        # A concurrent writer took some keys after we looked: keep only the rows we wrote.
+        Message.objects.bulk_create(fresh, ignore_conflicts=True)
+        mine = {m.idempotency_key for m in fresh}
+        created = list(Message.objects.filter(idempotency_key__in=mine, status=Status.QUEUED))
+    transaction.on_commit(partial(_enqueue_many, [m.pk for m in created]))
+    return created
+
+
+def _enqueue_many(message_ids: list[int]) -> None:
+    """Publish many sends over one broker connection; stop at the first broker failure (the
+    recovery job picks the rest up)."""
+    from .tasks import message_send_task
+
+    try:
+        with message_send_task.app.producer_or_acquire() as producer:
+            for message_id in message_ids:
+                message_send_task.apply_async((message_id,), producer=producer, retry=False)
+    except Exception as exc:  # noqa: BLE001 - the rows wait in the outbox for recovery
+        logger.warning("broker unavailable (%s); %d messages wait", exc, len(message_ids))
+
+
+# --- Sending ---------------------------------------------------------------------------------
+def retry_delay(attempts: int) -> int:
+    """Exponential back-off after the n-th failed attempt, capped."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    return min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    """Take the row for this worker. Trusted only if exactly one row changed: a second worker
+    (a duplicate task, a redelivery after a lost worker) finds it no longer `queued`."""
+    return (
+        Message.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now)
+        .update(
+            status=Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+        == 1
+    )
+
+
+def _deliver(message: Message) -> str:
+    """Send through the channel's backend; return the gateway's id. Raises SmsError."""
+    rendered = render(message.template, message.language, message.context)
+    if message.channel == Message.Channel.SMS:
+        return get_sms_backend().send(message.to, rendered.body)
+    email = EmailMessage(
+        subject=rendered.subject, body=rendered.body, to=[message.to]
+    )  # from DEFAULT_FROM_EMAIL, through settings.EMAIL_BACKEND
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise SmsError(f"e-mail address refused: {exc}", retryable=False) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SmsError(f"e-mail server error: {exc}", retryable=True) from exc
+    return ""
+
+
+def message_send(*, message_id: int) -> int | None:
+    """Claim, send and mark one message. Returns the seconds until a retry is due, or None.
+
+    Runs outside any transaction: the claim commits before the gateway is called, so a
+    crash mid-send leaves the row `sending` for `messages_requeue_stale` to pick up.
+    """
+    now = timezone.now()
+    if not _claim(message_id, now):
+        return None
+    message = Message.objects.get(pk=message_id)
+    try:
+        provider_id = _deliver(message)
+    except SmsError as exc:
+        return _mark_failure(message, exc.reason, retryable=exc.retryable)
+    except Exception as exc:
+        # A bug (a broken template, an unexpected answer) must not leave the row `sending`.
+        logger.exception("message %s: unexpected error while sending", message_id)
+        return _mark_failure(message, f"{type(exc).__name__}: {exc}", retryable=False)
+    now = timezone.now()
+    Message.objects.filter(pk=message_id, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=now, updated_at=now, last_error="", provider_id=provider_id
+    )
+    return None
+
+
+def _mark_failure(message: Message, reason: str, *, retryable: bool) -> int | None:
+    now = timezone.now()
+    pending = Message.objects.filter(pk=message.pk, status=Status.SENDING)
+    if retryable and message.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        delay = retry_delay(message.attempts)
+        pending.update(
+            status=Status.QUEUED,
+            last_error=reason[:2000],
+            next_attempt_at=now + timedelta(seconds=delay),
+            updated_at=now,
+        )
+        logger.info("message %s: retry in %ss (%s)", message.pk, delay, reason)
+        return delay
+    if retryable:
+        reason = MAX_ATTEMPTS_REACHED.format(attempts=message.attempts, reason=reason)
+    pending.update(status=Status.FAILED, last_error=reason[:2000], updated_at=now)
+    logger.warning("message %s failed: %s", message.pk, reason)
+    return None
+
+
+# --- Recovery --------------------------------------------------------------------------------
+def messages_requeue_stale(*, batch: int = 500) -> int:
+    """Re-enqueue rows the broker or a worker lost; return how many were handed on.
+
+    `queued` rows past due by NOTIFICATIONS_QUEUED_STALE_SECONDS (the broker was down at
+    commit, or the task was lost) and `sending` rows claimed longer ago than
+    NOTIFICATIONS_SENDING_STALE_SECONDS (longer than the send task's time limit: the worker
+    died). Safe to run twice: the send task's claim lets only one sender through.
+    """
+    now = timezone.now()
+    sending_cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_STALE_SECONDS)
+    lost = Message.objects.filter(status=Status.SENDING, claimed_at__lt=sending_cutoff)
+    lost.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
+        status=Status.FAILED,
+        last_error=MAX_ATTEMPTS_REACHED.format(
+            attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, reason=WORKER_LOST
+        ),
+        updated_at=now,
+    )
+    lost.update(status=Status.QUEUED, last_error=WORKER_LOST, next_attempt_at=now, updated_at=now)
+
+    queued_cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
+    ids = list(
+        Message.objects.filter(
+            models.Q(next_attempt_at__lt=queued_cutoff) | models.Q(last_error=WORKER_LOST),
+            status=Status.QUEUED,
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    if not ids:
+        return 0
+    # Due again from now: the next sweep leaves them alone while the worker catches up.
+    Message.objects.filter(pk__in=ids, status=Status.QUEUED).update(
+        next_attempt_at=now, updated_at=now
+    )
+    for message_id in ids:
+        _enqueue(message_id)
+    return len(ids)
+
+
+def messages_resend(*, actor: Any, messages: Iterable[Message]) -> int:
+    """A manager re-sends failed messages: back to `queued` with a fresh attempt budget.
+
+    One audit event per message re-sent; only `failed` rows move (a conditional UPDATE)."""
+    resent = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for message in messages:
+            changed = Message.objects.filter(pk=message.pk, status=Status.FAILED).update(
+                status=Status.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
+            )
+            if not changed:
+                continue
+            event_record(
+                actor=actor,
+                subject=message,
+                verb="message_resend",
+                old_state=Status.FAILED,
+                new_state=Status.QUEUED,
+                note=message.last_error,
+            )
+            transaction.on_commit(partial(_enqueue, message.pk))
+            resent += 1
+    return resent

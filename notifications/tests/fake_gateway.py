@@ -1,0 +1,97 @@
+"""A local stand-in for an SMS gateway's HTTP API, started by the test (never the internet)."""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> dict:
+        return json.loads(self.text)
+
+
+@dataclass
+class FakeGateway:
+    """Answers each POST with the next scripted (status, JSON) reply, then `default`.
+
+    `hold()` makes the next request wait inside the gateway until `release()`: a send caught
+    in flight. A held request is then dropped unanswered (the gateway accepted nothing).
+    `accepted` lists the requests answered with a 2xx.
+    """
+
+    default: tuple[int, dict] = (200, {})
+    replies: list = field(default_factory=list)
+    received: list = field(default_factory=list)
+    accepted: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._held = threading.Event()
+        self._hold_next = False
+        self.request_arrived = threading.Event()
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/send"
+
+    def start(self) -> "FakeGateway":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._held.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def hold(self) -> None:
+        self._held.clear()
+        self._hold_next = True
+
+    def release(self) -> None:
+        self._held.set()
+
+    def _handler(self):
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                received = Received(self.path, dict(self.headers), self.rfile.read(length))
+                with gateway.lock:
+                    gateway.received.append(received)
+                    hold, gateway._hold_next = gateway._hold_next, False
+                    status, payload = (
+                        gateway.replies.pop(0) if gateway.replies else gateway.default
+                    )
+                gateway.request_arrived.set()
+                if hold:
+                    gateway._held.wait(timeout=60)
+                    self.close_connection = True
+                    return  # dropped: the sender never hears back, nothing was accepted
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                if 200 <= status < 300:
+                    with gateway.lock:
+                        gateway.accepted.append(received)
+
+        return Handler

@@ -1,0 +1,160 @@
+"""The outbox with a real Celery worker on the real Redis (acceptance 1 and 2).
+
+Each test asserts nothing lost and nothing doubled. The worker is a subprocess on
+pytest-django's test database, so these tests are transactional.
+"""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from notifications.backends.sms import recorded_messages
+from notifications.models import Message
+from notifications.services import message_queue, messages_requeue_stale
+
+from .conftest import UNIFONIC_OK
+from .fake_gateway import FakeGateway
+from .live_worker import LiveWorker, PrivateRedis, this_process_publishes_to, wait_until
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not settings.REDIS_URL or "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="needs REDIS_URL and PostgreSQL",
+    ),
+]
+
+Status = Message.Status
+
+
+def queue(key: str, **fields) -> Message | None:
+    return message_queue(
+        channel="sms",
+        to=fields.pop("to", "+966501234567"),
+        template="request_received",
+        language="ar",
+        context={"reference": key, "name": "نورة", "due_date": "2026-12-09"},
+        idempotency_key=key,
+        **fields,
+    )
+
+
+def status_of(message: Message) -> str:
+    message.refresh_from_db()
+    return message.status
+
+
+@pytest.fixture(scope="module")
+def recording_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    path = tmp_path_factory.mktemp("sms") / "recorded.jsonl"
+    worker = LiveWorker(
+        broker_url=settings.REDIS_URL,
+        env={
+            "SMS_BACKEND": "notifications.backends.sms.RecordingBackend",
+            "SMS_RECORDING_PATH": str(path),
+        },
+    ).start()
+    worker.recorded = lambda: recorded_messages(str(path))
+    with this_process_publishes_to(settings.REDIS_URL):
+        yield worker
+    worker.stop()
+
+
+def test_a_committed_message_reaches_the_recording_backend_once_and_is_marked_sent(
+    recording_worker,
+):
+    with transaction.atomic():
+        message = queue("it:committed")
+    wait_until(lambda: status_of(message) == Status.SENT, what="the message to be sent")
+    sent = [m for m in recording_worker.recorded() if "it:committed" in m[1]]
+    assert len(sent) == 1
+    assert sent[0][0] == "966501234567"
+    assert message.attempts == 1
+
+
+def test_a_rolled_back_transaction_sends_nothing(recording_worker):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        queue("it:rolled-back")
+        1 / 0  # noqa: B018 - the change that caused the message fails
+    # A message committed afterwards is sent: had the first one left, it would be there too.
+    with transaction.atomic():
+        barrier = queue("it:after-rollback")
+    wait_until(lambda: status_of(barrier) == Status.SENT, what="the barrier message")
+    texts = [text for _number, text in recording_worker.recorded()]
+    assert not any("it:rolled-back" in text for text in texts)
+    assert not Message.objects.filter(idempotency_key="it:rolled-back").exists()
+
+
+def test_a_worker_killed_while_sending_is_restarted_and_the_message_sent_once(settings):
+    """SIGKILL while the gateway holds the request: the row stays `sending`; the recovery job
+    re-queues it and the restarted worker sends it; the gateway accepts it exactly once."""
+    gateway = FakeGateway(default=UNIFONIC_OK).start()
+    env = {
+        "SMS_BACKEND": "notifications.backends.sms.UnifonicBackend",
+        "SMS_GATEWAY_URL": gateway.url,
+    }
+    worker = LiveWorker(broker_url=settings.REDIS_URL, env=env).start()
+    try:
+        with this_process_publishes_to(settings.REDIS_URL):
+            gateway.hold()
+            with transaction.atomic():
+                message = queue("it:killed")
+            wait_until(gateway.request_arrived.is_set, what="the send to reach the gateway")
+            worker.kill()
+            gateway.release()
+            assert status_of(message) == Status.SENDING
+            assert gateway.accepted == []
+
+            worker = LiveWorker(broker_url=settings.REDIS_URL, env=env).start()
+            settings.NOTIFICATIONS_SENDING_STALE_SECONDS = 0  # the beat job, its timeout passed
+            assert messages_requeue_stale() == 1
+            wait_until(lambda: status_of(message) == Status.SENT, what="the re-sent message")
+            assert messages_requeue_stale() == 0  # a second sweep finds nothing to do
+    finally:
+        worker.stop()
+        gateway.stop()
+    assert message.attempts == 2
+    assert len(gateway.received) == 2
+    assert len(gateway.accepted) == 1
+    assert "966501234567" in gateway.accepted[0].text
+
+
+def test_with_redis_down_the_commit_goes_through_and_recovery_delivers_later(
+    settings, tmp_path
+):
+    redis = PrivateRedis().start()
+    path = tmp_path / "recorded.jsonl"
+    worker = LiveWorker(
+        broker_url=redis.url,
+        env={
+            "SMS_BACKEND": "notifications.backends.sms.RecordingBackend",
+            "SMS_RECORDING_PATH": str(path),
+        },
+    ).start()
+    try:
+        with this_process_publishes_to(redis.url):
+            redis.stop()
+            began = time.monotonic()
+            with transaction.atomic():
+                message = queue("it:redis-down")
+            commit_seconds = time.monotonic() - began
+            assert commit_seconds < 3  # the page is not held up by the broker
+            assert status_of(message) == Status.QUEUED
+
+            redis.start()
+            settings.NOTIFICATIONS_QUEUED_STALE_SECONDS = 0  # the beat job, its timeout passed
+            t0 = time.monotonic()
+            wait_until(messages_requeue_stale, what="the recovery job to reach the broker")
+            print(f"[recovery reached broker in {time.monotonic() - t0:.1f}s]")  # DEBUG-TIMING
+            wait_until(lambda: status_of(message) == Status.SENT, timeout=30, what="delivery")
+            print(f"[delivered in {time.monotonic() - t0:.1f}s]")  # DEBUG-TIMING
+    finally:
+        worker.stop()
+        redis.stop()
+    sent = [m for m in recorded_messages(str(path)) if "it:redis-down" in m[1]]
+    assert len(sent) == 1
+    assert message.attempts == 1

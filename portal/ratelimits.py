@@ -1,0 +1,70 @@
+"""Rate limits of the public portal pages (django-ratelimit on the shared cache: Redis when
+REDIS_URL is set, so every gunicorn worker counts together).
+
+Rates can be changed in settings (the names below); RATELIMIT_ENABLE=0 turns them off for
+`make bench`, which measures the pages from one address.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+from ipware import get_client_ip
+
+# Somebody checking her own request a few times is far below these; a script trying IDs
+# against one reference, or references from one address, is stopped quickly.
+DEFAULT_RATES = {
+    "PORTAL_STATUS_RATE_PER_IP": "20/10m",
+    "PORTAL_STATUS_RATE_PER_REFERENCE": "10/h",
+    "PORTAL_LOGIN_RATE_PER_IP": "20/10m",
+    "PORTAL_CODE_RATE_PER_IP": "30/10m",
+}
+
+
+def _rate(name: str) -> str:
+    return getattr(settings, name, DEFAULT_RATES[name])
+
+
+def client_ip(group: str, request: HttpRequest) -> str:
+    """The visitor's address, trusting X-Forwarded-For only behind the configured proxies
+    (the same setting as the staff lock-out), so the header cannot be forged to dodge a limit.
+    """
+    ip, _routable = get_client_ip(
+        request,
+        proxy_count=getattr(settings, "AXES_IPWARE_PROXY_COUNT", None),
+        request_header_order=getattr(settings, "AXES_IPWARE_META_PRECEDENCE_ORDER", None),
+    )
+    return ip or "unknown"
+
+
+def _limited(request: HttpRequest, *, group: str, key, rate_name: str) -> bool:
+    return is_ratelimited(
+        request, group=group, key=key, rate=_rate(rate_name), method=["POST"], increment=True
+    )
+
+
+def status_lookup_limited(request: HttpRequest, *, reference: str) -> bool:
+    """Count one status lookup against the address and against the reference."""
+    by_ip = _limited(
+        request, group="portal.status.ip", key=client_ip, rate_name="PORTAL_STATUS_RATE_PER_IP"
+    )
+    by_reference = _limited(
+        request,
+        group="portal.status.reference",
+        key=lambda _group, _request: reference or "-",
+        rate_name="PORTAL_STATUS_RATE_PER_REFERENCE",
+    )
+    return by_ip or by_reference
+
+
+def login_limited(request: HttpRequest) -> bool:
+    """Count one "send me a code" from this address."""
+    return _limited(
+        request, group="portal.login.ip", key=client_ip, rate_name="PORTAL_LOGIN_RATE_PER_IP"
+    )
+
+
+def code_entry_limited(request: HttpRequest) -> bool:
+    """Count one code typed from this address (the per-code limit of five is in services)."""
+    return _limited(
+        request, group="portal.code.ip", key=client_ip, rate_name="PORTAL_CODE_RATE_PER_IP"
+    )

@@ -1,0 +1,183 @@
+"""Reads of the portal: the public status lookup, her requests in plain words, her data."""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from audit.selectors import events_for
+from beneficiaries.models import Beneficiary
+from requests_app.models import SupportRequest
+from requests_app.selectors import support_requests_of_beneficiary, support_requests_with_clock
+
+from .models import CorrectionRequest
+
+State = SupportRequest.State
+
+# Compared against when no request has the reference, so that an unknown reference costs the
+# same comparison as a known one with the wrong ID.
+_NO_ID = "0" * 10
+
+
+def support_request_status_lookup(*, reference: str, national_id: str) -> SupportRequest | None:
+    """The request with this reference if it belongs to this national ID, else None.
+
+    One indexed query whatever the outcome, and a constant-time comparison of the ID: an
+    unknown reference, a wrong ID and a mismatch look and take the same.
+    """
+    support_request = (
+        support_requests_with_clock(
+            SupportRequest.objects.filter(reference=reference).select_related("beneficiary")
+        )
+        .only(
+            "reference",
+            "state",
+            "request_type",
+            "submitted_at",
+            "decision_due_at",
+            "paused_at",
+            "decided_at",
+            "delivered_at",
+            "return_reason",
+            "beneficiary__national_id",
+        )
+        .first()
+        if reference
+        else None
+    )
+    stored = support_request.beneficiary.national_id if support_request else _NO_ID
+    matches = hmac.compare_digest(stored.encode(), (national_id or "").encode())
+    return support_request if support_request is not None and matches else None
+
+
+# --- Her requests in plain words ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    label: str
+    status: str  # "done", "current" or "todo"
+    at: datetime | None = None
+
+
+# The five steps she follows; which one each state stands at.
+STEP_LABELS = (
+    _("Submitted"),
+    _("Under study"),
+    _("At the committee"),
+    _("Decided"),
+    _("Delivered"),
+)
+STEP_OF_STATE = {
+    State.SUBMITTED: 0,
+    State.RETURNED: 1,
+    State.IN_RESEARCH: 1,
+    State.IN_COMMITTEE: 2,
+    State.APPROVED: 3,
+    State.REJECTED: 3,
+    State.DELIVERED: 4,
+    State.CLOSED: 4,
+}
+# The audit verb that marks the start of each step (requests_app: verb = transition name).
+STEP_VERBS = {
+    "submit": 0,
+    "start_research": 1,
+    "send_to_committee": 2,
+    "decide": 3,
+    "deliver": 4,
+}
+
+PLAIN_STATE = {
+    State.DRAFT: _("Not sent yet"),
+    State.SUBMITTED: _("Received, waiting to be studied"),
+    State.IN_RESEARCH: _("Being studied by the social researcher"),
+    State.IN_COMMITTEE: _("Before the social committee for a decision"),
+    State.RETURNED: _("Returned to you: something is missing"),
+    State.APPROVED: _("Approved"),
+    State.REJECTED: _("Not approved"),
+    State.DELIVERED: _("The support was delivered"),
+    State.CLOSED: _("Completed"),
+    State.WITHDRAWN: _("Withdrawn"),
+}
+NEXT_STEP = {
+    State.DRAFT: _("Add any missing documents, confirm the declaration and send the request."),
+    State.SUBMITTED: _(
+        "Nothing for now: the association checks your data, then a researcher studies it."
+    ),
+    State.IN_RESEARCH: _(
+        "Nothing for now. The researcher may call you or visit you; keep your phone near you."
+    ),
+    State.IN_COMMITTEE: _("Nothing for now: you will receive a text message with the decision."),
+    State.RETURNED: _(
+        "Complete what is missing (below), then send the request again from your services page."
+    ),
+    State.APPROVED: _("The association will contact you to deliver the support."),
+    State.REJECTED: _(
+        "You may ask the association about the reason, and appeal once within 30 days."
+    ),
+    State.DELIVERED: _("Please tell us how we served you: your opinion helps us improve."),
+    State.CLOSED: _("Nothing more to do."),
+    State.WITHDRAWN: _("Nothing more to do. You may submit a new request at any time."),
+}
+
+
+def plain_state(support_request: SupportRequest) -> str:
+    return str(PLAIN_STATE.get(support_request.state, support_request.get_state_display()))
+
+
+def next_step(support_request: SupportRequest) -> str:
+    return str(NEXT_STEP.get(support_request.state, ""))
+
+
+def status_steps(support_request: SupportRequest) -> list[Step]:
+    """The five steps with the date each was reached (from the request's timeline)."""
+    reached: dict[int, datetime] = {}
+    for verb, created_at in events_for(support_request).values_list("verb", "created_at"):
+        index = STEP_VERBS.get(verb.removeprefix("support_request_"))
+        if index is not None:
+            reached[index] = created_at  # the latest: a resubmitted request restarts its study
+    current = STEP_OF_STATE.get(support_request.state)
+    steps = []
+    for index, label in enumerate(STEP_LABELS):
+        if current is None or index > current:
+            status = "todo"
+        elif index == current and support_request.state not in (State.DELIVERED, State.CLOSED):
+            status = "current"
+        else:
+            status = "done"
+        steps.append(Step(label=str(label), status=status, at=reached.get(index)))
+    if support_request.state in (State.DRAFT, State.WITHDRAWN):
+        return []
+    return steps
+
+
+def her_requests(beneficiary: Beneficiary) -> QuerySet[SupportRequest]:
+    return support_requests_of_beneficiary(beneficiary)
+
+
+def her_request(beneficiary: Beneficiary, pk: int) -> SupportRequest:
+    """One of her requests, or 404 (another beneficiary's request does not exist for her)."""
+    return get_object_or_404(
+        support_requests_with_clock(
+            SupportRequest.objects.filter(beneficiary=beneficiary).select_related("beneficiary")
+        ),
+        pk=pk,
+    )
+
+
+def open_corrections() -> QuerySet[CorrectionRequest]:
+    """Intake's task list: open correction requests, the nearest due first."""
+    return (
+        CorrectionRequest.objects.filter(status=CorrectionRequest.Status.OPEN)
+        .select_related("beneficiary")
+        .only(
+            "details",
+            "created_at",
+            "due_at",
+            "status",
+            "beneficiary__full_name",
+            "beneficiary__file_number",
+        )
+        .order_by("due_at", "pk")
+    )

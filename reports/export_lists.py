@@ -1,0 +1,102 @@
+"""The lists staff may export, their columns and the filter each applies (SPEC §8)."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.forms import SearchForm
+from beneficiaries.models import MaritalStatus, Nationality, RegistrationStatus
+from beneficiaries.selectors import beneficiary_search
+from requests_app.filters import SupportRequestFilter
+from requests_app.models import RequestType, SupportRequest
+from requests_app.selectors import support_requests_with_clock
+from surveys.forms import PeriodForm
+from surveys.models import Answer, Invitation, Response
+from wahaj.lib.choices import Channel
+
+from .exports import Column, ListExport
+
+
+# Each export applies the very filter of its list page (the owning app's form or FilterSet),
+# so "the current filter" means the same rows on the page and in the file.
+def _beneficiaries(params: dict) -> QuerySet:
+    form = SearchForm(params)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return beneficiary_search(**{key: value for key, value in filters.items() if value})
+
+
+def _requests(params) -> QuerySet:
+    data = params.copy()
+    data.setdefault("state", "open")  # as the list page: open requests unless `state=` says
+    queryset = support_requests_with_clock(SupportRequest.objects.all())
+    return SupportRequestFilter(data, queryset=queryset).qs
+
+
+def _survey_answers(params: dict) -> QuerySet:
+    form = PeriodForm(params)
+    start, end = form.period().bounds
+    return Answer.objects.filter(response__submitted_at__range=(start, end)).order_by(
+        "response_id", "question__position"
+    )
+
+
+EXPORTS: dict[str, ListExport] = {
+    "beneficiaries": ListExport(
+        name="beneficiaries",
+        title=_("Beneficiaries"),
+        queryset=_beneficiaries,
+        columns=[
+            Column(_("file number"), "file_number"),
+            Column(_("full name"), "full_name"),
+            Column(_("national ID or iqama"), "national_id", kind="national_id"),
+            Column(_("mobile"), "mobile", kind="mobile"),
+            Column(_("nationality"), "nationality", choices=Nationality.choices),
+            Column(_("marital status"), "marital_status", choices=MaritalStatus.choices),
+            Column(_("city"), "city"),
+            Column(_("district"), "district"),
+            Column(
+                _("registration status"), "registration_status", choices=RegistrationStatus.choices
+            ),
+            Column(_("intake channel"), "intake_channel", choices=Channel.choices),
+            Column(_("registered at"), "created_at"),
+        ],
+    ),
+    "requests": ListExport(
+        name="requests",
+        title=_("Support requests"),
+        queryset=_requests,
+        columns=[
+            Column(_("reference"), "reference"),
+            Column(_("state"), "state", choices=SupportRequest.State.choices),
+            Column(_("type"), "request_type", choices=RequestType.choices),
+            Column(_("channel"), "channel", choices=Channel.choices),
+            Column(_("file number"), "beneficiary__file_number"),
+            Column(_("beneficiary"), "beneficiary__full_name"),
+            Column(_("national ID or iqama"), "beneficiary__national_id", kind="national_id"),
+            Column(_("mobile"), "beneficiary__mobile", kind="mobile"),
+            Column(_("amount requested (SAR)"), "amount_requested"),
+            Column(_("submitted"), "submitted_at"),
+            Column(_("decision due"), "decision_due_at"),
+            Column(_("decided"), "decided_at"),
+            Column(_("approved amount (SAR)"), "approved_amount"),
+            Column(_("delivered"), "delivered_at"),
+            Column(_("amount delivered (SAR)"), "delivered_amount"),
+        ],
+    ),
+    # One row per answer, without her name or reference: results stay anonymous (policy goal 6).
+    "survey-responses": ListExport(
+        name="survey-responses",
+        title=_("Survey answers"),
+        queryset=_survey_answers,
+        columns=[
+            Column(_("answer set"), "response_id"),
+            Column(_("answered"), "response__submitted_at"),
+            Column(_("answered by"), "response__channel", choices=Response.Channel.choices),
+            Column(_("request channel"), "response__request_channel", choices=Channel.choices),
+            Column(_("support type"), "response__request_type", choices=RequestType.choices),
+            Column(_("decision"), "response__outcome", choices=Invitation.Trigger.choices),
+            Column(_("question"), "question__text"),
+            Column(_("answer"), "value"),
+            Column(_("comment"), "text"),
+        ],
+    ),
+}

@@ -1,0 +1,97 @@
+"""The staff list's filters (`/requests/`): state, type, channel, researcher, the clock, search."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+from wahaj.lib.choices import Channel
+
+from .models import RequestType, SupportRequest
+from .selectors import due_within, order_by_days_left
+
+State = SupportRequest.State
+
+OPEN = "open"
+STATE_CHOICES = [(OPEN, _("All open requests")), *State.choices]
+SORTS = {
+    "days_left": _("Days left (overdue first)"),
+    "newest": _("Newest first"),
+    "oldest": _("Oldest first"),
+}
+
+
+def _researchers(request=None) -> QuerySet[User]:
+    return User.objects.filter(groups__name=Role.RESEARCHER, is_active=True).order_by(
+        "first_name", "username"
+    )
+
+
+class SupportRequestFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Reference, name, national ID or file number"), method="search"
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("state"), choices=STATE_CHOICES, empty_label=_("All"), method="by_state"
+    )
+    request_type = django_filters.ChoiceFilter(
+        label=_("type"), choices=RequestType.choices, empty_label=_("All")
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("channel"), choices=Channel.choices, empty_label=_("All")
+    )
+    researcher = django_filters.ModelChoiceFilter(
+        label=_("researcher"), queryset=_researchers, empty_label=_("All")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="only_overdue", widget=django_filters.widgets.BooleanWidget
+    )
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (days)"), method="by_due_within", min_value=0
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"),
+        choices=list(SORTS.items()),
+        empty_label=None,
+        method="sort_by",
+    )
+
+    class Meta:
+        model = SupportRequest
+        fields = ["q", "state", "request_type", "channel", "researcher", "overdue", "due_within"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(beneficiary__national_id=value)
+            | Q(beneficiary__file_number__iexact=value)
+            | Q(beneficiary__full_name__icontains=value)
+        )
+
+    def by_state(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(state__in=SupportRequest.OPEN)
+        return queryset.filter(state=value)
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.filter(is_overdue=True) if value else queryset
+
+    def by_due_within(self, queryset, name, value):
+        return due_within(queryset, int(value))
+
+    def sort_by(self, queryset, name, value):
+        return queryset  # applied last, in `qs`, so that it holds whatever else is filtered
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        if sort == "newest":
+            return queryset.order_by("-created_at", "-pk")
+        if sort == "oldest":
+            return queryset.order_by("created_at", "pk")
+        return order_by_days_left(queryset)

@@ -1,0 +1,234 @@
+"""Reads of support requests: the decision clock as database annotations, what is missing."""
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import BooleanField, Case, F, IntegerField, Prefetch, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Event
+from audit.selectors import events_for
+from beneficiaries.models import Beneficiary, Document
+from beneficiaries.selectors import beneficiary_documents_valid, household_income_summary
+from notifications.models import Message
+
+from .models import (
+    DECLARATION_TEXT_AR,
+    PAID_BY_TRANSFER,
+    REQUIRED_DOCUMENTS,
+    SupportRequest,
+    VerificationItem,
+)
+
+State = SupportRequest.State
+
+
+class DaysBetween(models.Func):
+    """Whole calendar days from one date expression to a later one (negative when earlier).
+
+    PostgreSQL subtracts dates to an integer; SQLite (development) goes through julianday.
+    """
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"({later[0]} - {earlier[0]})", [*later[1], *earlier[1]]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"CAST(julianday({later[0]}) - julianday({earlier[0]}) AS INTEGER)"
+        return sql, [*later[1], *earlier[1]]
+
+
+def support_requests_with_clock(
+    queryset: models.QuerySet[SupportRequest] | None = None, *, now: datetime | None = None
+) -> models.QuerySet[SupportRequest]:
+    """Requests annotated with `days_left` and `is_overdue`, computed by the database.
+
+    `days_left`: calendar days (Riyadh) from today to the due date while the clock runs; while
+    returned, the days that were left when it paused (the clock stands still); None otherwise.
+    `is_overdue`: the clock runs and the due time has passed. Lists can filter and sort on both
+    (`order_by("days_left")` puts overdue requests first).
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    queryset = SupportRequest.objects.all() if queryset is None else queryset
+    due_day = TruncDate("decision_due_at")
+    return queryset.annotate(
+        days_left=Case(
+            When(
+                state__in=SupportRequest.CLOCK_RUNNING,
+                then=DaysBetween(due_day, Value(today, output_field=models.DateField())),
+            ),
+            When(state=State.RETURNED, then=DaysBetween(due_day, TruncDate("paused_at"))),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        is_overdue=Case(
+            When(state__in=SupportRequest.CLOCK_RUNNING, decision_due_at__lt=now, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def order_by_days_left(queryset: models.QuerySet[SupportRequest]) -> models.QuerySet:
+    """Fewest days left first (overdue first), undated requests last."""
+    return queryset.order_by(
+        F("days_left").asc(nulls_last=True), F("decision_due_at").asc(nulls_last=True), "pk"
+    )
+
+
+def support_request_list(*, now: datetime | None = None) -> models.QuerySet[SupportRequest]:
+    """The staff list's rows: the clock and everything a row shows, in one query."""
+    return support_requests_with_clock(
+        SupportRequest.objects.select_related("beneficiary", "researcher").only(
+            "reference",
+            "request_type",
+            "channel",
+            "state",
+            "amount_requested",
+            "created_at",
+            "submitted_at",
+            "decision_due_at",
+            "paused_at",
+            "beneficiary__full_name",
+            "beneficiary__file_number",
+            "beneficiary__national_id",
+            "researcher__first_name",
+            "researcher__last_name",
+            "researcher__username",
+        ),
+        now=now,
+    )
+
+
+def support_request_detail(pk: int) -> models.QuerySet[SupportRequest]:
+    """One request with what its page shows beside it (for get_object_or_404)."""
+    return support_requests_with_clock(
+        SupportRequest.objects.filter(pk=pk)
+        .select_related("beneficiary", "researcher", "created_by", "decided_by", "delivered_by")
+        .prefetch_related(
+            "verification_checks__checked_by",
+            Prefetch("declaration"),
+        )
+    )
+
+
+def support_requests_of_beneficiary(beneficiary: Beneficiary) -> models.QuerySet[SupportRequest]:
+    """Her requests, newest first, with their clocks (her file page, the portal)."""
+    return support_requests_with_clock(
+        SupportRequest.objects.filter(beneficiary=beneficiary).order_by("-created_at", "-pk")
+    )
+
+
+def required_documents(support_request: SupportRequest) -> list[str]:
+    return list(REQUIRED_DOCUMENTS.get(support_request.request_type, ()))
+
+
+def _document_label(doc_type: str) -> str:
+    return str(Document.DocType(doc_type).label)
+
+
+def support_request_missing(support_request: SupportRequest) -> list[str]:
+    """What still stops this request from being submitted, item by item, in plain words.
+
+    Policy step 2 and 4: her required data, the type's documents on file and valid today, her
+    signed declaration, and — when staff entered the request — the verification checklist.
+    """
+    missing: list[str] = []
+    beneficiary = support_request.beneficiary
+    required_fields = ["full_name", "national_id", "mobile", "marital_status", "city", "housing"]
+    if support_request.request_type in PAID_BY_TRANSFER:
+        required_fields.append("iban")
+    for name in required_fields:
+        if not getattr(beneficiary, name):
+            label = Beneficiary._meta.get_field(name).verbose_name
+            missing.append(_("Her %(field)s is not on her file.") % {"field": label})
+
+    valid = beneficiary_documents_valid(beneficiary)
+    for doc_type in required_documents(support_request):
+        if doc_type not in valid:
+            missing.append(
+                _("Document missing or expired: %(document)s.")
+                % {"document": _document_label(doc_type)}
+            )
+
+    if not has_declaration(support_request):
+        missing.append(_("Her signed declaration that the data is true."))
+
+    if not support_request.entered_by_beneficiary:
+        checked = {check.item for check in support_request.verification_checks.all()}
+        for item in VerificationItem:
+            if item.value not in checked:
+                missing.append(_("Verification not done: %(item)s.") % {"item": item.label})
+    return missing
+
+
+def has_declaration(support_request: SupportRequest) -> bool:
+    try:
+        return support_request.declaration is not None
+    except SupportRequest.declaration.RelatedObjectDoesNotExist:
+        return False
+
+
+def support_request_timeline(support_request: SupportRequest) -> models.QuerySet[Event]:
+    """Every transition, note and check of the request, with the acting staff, oldest first."""
+    return events_for(support_request)
+
+
+def due_within(queryset: models.QuerySet, days: int) -> models.QuerySet:
+    """Of clock-annotated requests, those running and due within `days` days (overdue too)."""
+    return queryset.filter(state__in=SupportRequest.CLOCK_RUNNING, days_left__lte=days)
+
+
+def support_request_messages(support_request: SupportRequest) -> models.QuerySet[Message]:
+    """The outbox rows about this request (what she and staff were told, and whether sent)."""
+    return Message.objects.filter(
+        subject_type=ContentType.objects.get_for_model(SupportRequest),
+        subject_id=support_request.pk,
+    ).only("template", "channel", "status", "created_at", "sent_at", "language")
+
+
+def support_request_page(support_request: SupportRequest) -> dict:
+    """What the request page and the receipt show beside the request itself."""
+    beneficiary = support_request.beneficiary
+    valid = beneficiary_documents_valid(beneficiary)
+    required = [
+        {"doc_type": doc_type, "label": _document_label(doc_type), "valid": doc_type in valid}
+        for doc_type in required_documents(support_request)
+    ]
+    editable = support_request.state in (State.DRAFT, State.RETURNED)
+    checks = {check.item: check for check in support_request.verification_checks.all()}
+    timeline = sorted(
+        [
+            *(
+                {"kind": "event", "at": e.created_at, "event": e}
+                for e in support_request_timeline(support_request)
+            ),
+            *(
+                {"kind": "message", "at": m.created_at, "message": m}
+                for m in support_request_messages(support_request)
+            ),
+        ],
+        key=lambda row: row["at"],
+    )
+    return {
+        "support_request": support_request,
+        "beneficiary": beneficiary,
+        "income": household_income_summary(beneficiary),
+        "required_documents": required,
+        "documents": list(beneficiary.documents.all()),
+        "missing": support_request_missing(support_request) if editable else [],
+        "editable": editable,
+        "checklist": [{"item": item, "check": checks.get(item.value)} for item in VerificationItem],
+        "checked_items": list(checks),
+        "declaration": support_request.declaration if has_declaration(support_request) else None,
+        "declaration_text": DECLARATION_TEXT_AR,
+        "timeline": timeline,
+    }
