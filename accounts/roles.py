@@ -51,6 +51,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "beneficiaries.add_contact",
         "beneficiaries.view_referral",
         "beneficiaries.add_referral",
+        # requests_app: create and work on requests (every state change goes through services)
+        "requests_app.view_supportrequest",
+        "requests_app.add_supportrequest",
+        "requests_app.change_supportrequest",
+        "requests_app.view_declaration",
+        "requests_app.add_declaration",
+        "requests_app.view_verificationcheck",
+        "requests_app.add_verificationcheck",
+        # portal: her PDPL correction requests, answered by intake (/portal/staff/corrections/)
+        "portal.view_correctionrequest",
+        "portal.change_correctionrequest",
     ],
     Role.RESEARCHER: [
         "beneficiaries.change_referral",  # answer and close referrals
@@ -79,6 +90,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "surveys.change_question",
         "surveys.delete_question",
         "surveys.view_invitation",
+        # committee: managers set the members and quorum (admin); the rest is read-only there
+        # (the scoring rule is versioned through /committee/scoring/, decisions by the chair)
+        "committee.view_committee",
+        "committee.add_committee",
+        "committee.change_committee",
+        "committee.view_membership",
+        "committee.add_membership",
+        "committee.delete_membership",
+        "committee.view_meeting",
+        "committee.view_decision",
+        "committee.view_vote",
+        "committee.view_researchreport",
+        "committee.view_scoringrule",
+        "committee.view_appeal",
     ],
 }
 

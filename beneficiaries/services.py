@@ -184,7 +184,8 @@ def _changes_since(beneficiary: Beneficiary, version: int) -> list[tuple[str, st
         if change.field == "version":
             continue
         field = Beneficiary._meta.get_field(change.field)
-        labels.append((str(field.verbose_name), str(change.new or "")))
+        value = dict(field.flatchoices).get(change.new, change.new) if field.choices else change.new
+        labels.append((str(field.verbose_name), str(value or "")))
     return labels
 
 

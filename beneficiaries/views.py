@@ -136,6 +136,10 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
 def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     beneficiary = beneficiary_for_editing(request.user, pk)
     data = request.POST if request.method == "POST" else None
+    if data is None:
+        services.file_access_record(
+            user=request.user, beneficiary=beneficiary, kind=FileAccess.Kind.EDIT
+        )
     form = BeneficiaryForm(data, instance=beneficiary)
     household = household_formset(data, beneficiary=beneficiary)
     conflict = None

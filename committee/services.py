@@ -163,6 +163,9 @@ def research_report_save(
 def research_send_to_committee(*, actor, support_request: SupportRequest, note: str = ""):
     """`send_to_committee`, once the request has a completed research report."""
     with transaction.atomic():
+        # The request's lock is the one research_report_save takes: the report we check is
+        # the report that goes.
+        SupportRequest.objects.select_for_update().filter(pk=support_request.pk).first()
         report = ResearchReport.objects.filter(support_request=support_request).first()
         if report is None or not report.is_completed:
             raise CommitteeError(REPORT_REQUIRED)

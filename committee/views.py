@@ -1,6 +1,7 @@
 """The committee's pages. Each view: role, then the object or 404, then one service call."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -28,6 +29,7 @@ from .pdf import minutes_pdf_bytes
 from .scoring import breakdown_rows, eligibility_score
 
 COMMITTEE_ROLES = (Role.COMMITTEE, Role.CHAIR, Role.MANAGER)
+QUEUE_PAGE_SIZE = 50
 DomainErrors = (services.CommitteeError, InvalidTransition)
 
 
@@ -43,8 +45,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     """`/committee/`: requests before the committee, overdue first, and the meetings."""
     user = request.user
     chaired = user.chaired_committees.order_by("pk")
+    page = Paginator(selectors.committee_queue(user), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
-        "queue": selectors.committee_queue(user),
+        "queue": page.object_list,
+        "page": page,
         "upcoming": selectors.upcoming_meetings(user),
         "recent": selectors.recent_meetings(user),
         "schedule_form": MeetingScheduleForm(committees=chaired) if chaired.exists() else None,

@@ -43,6 +43,7 @@ class MessageAdmin(admin.ModelAdmin):
         )
         if skipped:
             self.message_user(
-                request, _("Only failed messages can be re-sent; the others were left alone."),
+                request,
+                _("Only failed messages can be re-sent; the others were left alone."),
                 messages.WARNING,
             )

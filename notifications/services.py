@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 Status = Message.Status
 
+CLOCK_SKEW = timedelta(seconds=5)
 MAX_ATTEMPTS_REACHED = "gave up after {attempts} attempts: {reason}"
 WORKER_LOST = "the worker stopped while sending"
 
@@ -53,11 +54,14 @@ def message_queue(
     context: dict[str, Any],
     idempotency_key: str,
     subject: models.Model | None = None,
+    send_after: datetime | None = None,
 ) -> Message | None:
     """Write one outbox row in the current transaction; send it after commit.
 
     Returns None (and queues nothing) when a row with this idempotency key exists or when there
     is no address to send to. Raises TemplateDoesNotExist for an unknown template/language.
+    With `send_after` in the future the row waits; the recovery job hands it to a worker once
+    it is due (within NOTIFICATIONS_QUEUED_STALE_SECONDS plus the job's 5-minute period).
     """
     if channel not in Message.Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -75,6 +79,9 @@ def message_queue(
         context=context,
         idempotency_key=idempotency_key,
     )
+    delayed = send_after is not None and send_after > timezone.now()
+    if delayed:
+        message.next_attempt_at = send_after
     if subject is not None:
         message.subject_type = ContentType.objects.get_for_model(subject)
         message.subject_id = subject.pk
@@ -86,7 +93,8 @@ def message_queue(
         if Message.objects.filter(idempotency_key=idempotency_key).exists():
             return None
         raise
-    transaction.on_commit(partial(_enqueue, message.pk))
+    if not delayed:
+        transaction.on_commit(partial(_enqueue, message.pk))
     return message
 
 
@@ -165,7 +173,9 @@ def messages_queue_bulk(messages: list[Message]) -> list[Message]:
     existing = set(
         Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
     )
-    fresh = list({m.idempotency_key: m for m in messages if m.idempotency_key not in existing}.values())
+    fresh = list(
+        {m.idempotency_key: m for m in messages if m.idempotency_key not in existing}.values()
+    )
     if not fresh:
         return []
     try:
@@ -203,9 +213,12 @@ def retry_delay(attempts: int) -> int:
 def _claim(message_id: int, now: datetime) -> bool:
     """Take the row for this worker. Trusted only if exactly one row changed: a second worker
     (a duplicate task, a redelivery after a lost worker) finds it no longer `queued`."""
+    # A few seconds' grace: the row's due time was stamped by another machine's clock.
+    due_by = now + CLOCK_SKEW
     return (
-        Message.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now)
-        .update(
+        Message.objects.filter(
+            pk=message_id, status=Status.QUEUED, next_attempt_at__lte=due_by
+        ).update(
             status=Status.SENDING,
             claimed_at=now,
             attempts=F("attempts") + 1,

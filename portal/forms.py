@@ -107,6 +107,14 @@ class WithdrawForm(forms.Form):
     )
 
 
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you ask the committee to reconsider?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+
 class CorrectionForm(forms.Form):
     details = forms.CharField(
         label=_("What is wrong in your data, and what is correct?"),

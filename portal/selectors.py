@@ -4,11 +4,11 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.selectors import events_for
 from beneficiaries.models import Beneficiary
 from requests_app.models import SupportRequest
 from requests_app.selectors import support_requests_of_beneficiary, support_requests_with_clock
@@ -28,17 +28,17 @@ def support_request_status_lookup(*, reference: str, national_id: str) -> Suppor
     One indexed query whatever the outcome, and a constant-time comparison of the ID: an
     unknown reference, a wrong ID and a mismatch look and take the same.
     """
+    # A plain indexed query: this page is public and measured (SPEC §11), so no clock
+    # annotations it would not show.
     support_request = (
-        support_requests_with_clock(
-            SupportRequest.objects.filter(reference=reference).select_related("beneficiary")
-        )
+        SupportRequest.objects.filter(reference=reference)
+        .select_related("beneficiary")
         .only(
             "reference",
             "state",
             "request_type",
             "submitted_at",
             "decision_due_at",
-            "paused_at",
             "decided_at",
             "delivered_at",
             "return_reason",
@@ -79,14 +79,9 @@ STEP_OF_STATE = {
     State.DELIVERED: 4,
     State.CLOSED: 4,
 }
-# The audit verb that marks the start of each step (requests_app: verb = transition name).
-STEP_VERBS = {
-    "submit": 0,
-    "start_research": 1,
-    "send_to_committee": 2,
-    "decide": 3,
-    "deliver": 4,
-}
+# The date each step was reached, where the request keeps it (the public page reads no
+# timeline: one query, SPEC §11).
+STEP_DATES = {0: "submitted_at", 3: "decided_at", 4: "delivered_at"}
 
 PLAIN_STATE = {
     State.DRAFT: _("Not sent yet"),
@@ -131,24 +126,22 @@ def next_step(support_request: SupportRequest) -> str:
 
 
 def status_steps(support_request: SupportRequest) -> list[Step]:
-    """The five steps with the date each was reached (from the request's timeline)."""
-    reached: dict[int, datetime] = {}
-    for verb, created_at in events_for(support_request).values_list("verb", "created_at"):
-        index = STEP_VERBS.get(verb.removeprefix("support_request_"))
-        if index is not None:
-            reached[index] = created_at  # the latest: a resubmitted request restarts its study
+    """The five steps, each done, current or to do, with its date where one is kept."""
+    if support_request.state in (State.DRAFT, State.WITHDRAWN):
+        return []
     current = STEP_OF_STATE.get(support_request.state)
+    finished = support_request.state in (State.DELIVERED, State.CLOSED)
     steps = []
     for index, label in enumerate(STEP_LABELS):
         if current is None or index > current:
             status = "todo"
-        elif index == current and support_request.state not in (State.DELIVERED, State.CLOSED):
+        elif index == current and not finished:
             status = "current"
         else:
             status = "done"
-        steps.append(Step(label=str(label), status=status, at=reached.get(index)))
-    if support_request.state in (State.DRAFT, State.WITHDRAWN):
-        return []
+        field = STEP_DATES.get(index)
+        at = getattr(support_request, field) if field and status != "todo" else None
+        steps.append(Step(label=str(label), status=status, at=at))
     return steps
 
 
@@ -180,4 +173,13 @@ def open_corrections() -> QuerySet[CorrectionRequest]:
             "beneficiary__file_number",
         )
         .order_by("due_at", "pk")
+    )
+
+
+def open_corrections_summary() -> dict:
+    """{"open", "overdue", "next_due"}: one aggregate query for the intake dashboard."""
+    return CorrectionRequest.objects.filter(status=CorrectionRequest.Status.OPEN).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
+        next_due=Min("due_at"),
     )

@@ -22,6 +22,8 @@ from audit.models import Event
 from audit.services import event_record
 from beneficiaries.models import Beneficiary, Document
 from beneficiaries.services import document_add
+from committee.models import Appeal
+from committee.services import appeal_file
 from notifications.services import message_queue
 from requests_app.models import SupportRequest
 from requests_app.services import (
@@ -325,4 +327,14 @@ def portal_document_add(
         issued_on=issued_on,
         expires_on=expires_on,
         request=request,
+    )
+
+
+def portal_request_appeal(
+    *, beneficiary: Beneficiary, support_request: SupportRequest, reason: str
+) -> Appeal:
+    """She appeals a rejection herself (once, within 30 days: committee.services checks)."""
+    _ensure_hers(beneficiary, support_request)
+    return appeal_file(
+        actor=None, support_request=support_request, reason=reason, via=Appeal.Via.PORTAL
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/requests/<int:pk>/documents/", views.request_document, name="request_document"),
     path("portal/requests/<int:pk>/resubmit/", views.request_resubmit, name="request_resubmit"),
     path("portal/requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("portal/requests/<int:pk>/appeal/", views.request_appeal, name="request_appeal"),
     path("portal/surveys/", views.surveys, name="surveys"),
     path("portal/data/", views.data, name="data"),
     path("portal/data/my-data.json", views.data_json, name="data_json"),

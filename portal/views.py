@@ -22,6 +22,7 @@ from weasyprint import HTML
 from accounts.access import role_required
 from accounts.roles import Role
 from beneficiaries.forms import DocumentForm
+from committee.services import CommitteeError
 from requests_app.models import DECLARATION_TEXT_AR, SupportRequest
 from requests_app.selectors import support_request_missing
 from requests_app.services import InvalidTransition
@@ -30,6 +31,7 @@ from surveys.selectors import invitations_for_beneficiary
 from . import ratelimits, selectors, services
 from .data_export import her_data, her_data_json
 from .forms import (
+    AppealForm,
     CodeForm,
     CorrectionCloseForm,
     CorrectionForm,
@@ -68,6 +70,7 @@ REQUEST_WITHDRAWN = _("Your request has been withdrawn.")
 CORRECTION_RECEIVED = _(
     "Your correction request has been received. The association will answer within 30 days."
 )
+APPEAL_FILED = _("Your appeal has been received. The committee will study your request again.")
 CORRECTION_CLOSED = _("The correction request is marked as done.")
 
 State = SupportRequest.State
@@ -224,10 +227,12 @@ def _detail_context(request: HttpRequest, support_request: SupportRequest, **for
         "next_step": selectors.next_step(support_request),
         "steps": selectors.status_steps(support_request),
         "missing": support_request_missing(support_request) if editable else [],
+        "documents": request.beneficiary.documents.all() if editable else [],
         "editable": editable,
         "upload_form": DocumentForm(prefix="doc") if editable else None,
         "declaration_form": DeclarationForm() if support_request.state == State.DRAFT else None,
         "declaration_text": DECLARATION_TEXT_AR,
+        "appeal_form": AppealForm() if support_request.state == State.REJECTED else None,
         "portal_section": "requests",
     }
     context.update({name: form for name, form in forms.items() if form is not None})
@@ -243,7 +248,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _refused(request: HttpRequest, error: InvalidTransition | PortalError) -> None:
+def _refused(request: HttpRequest, error: InvalidTransition | PortalError | CommitteeError) -> None:
     messages.error(request, error.message)
     for item in getattr(error, "missing", []):
         messages.error(request, item)
@@ -338,6 +343,28 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/request_withdraw.html",
         {"form": form, "support_request": support_request, "portal_section": "requests"},
     )
+
+
+@portal_login_required
+@require_POST
+def request_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """She appeals a rejection, with her reason."""
+    support_request = selectors.her_request(request.beneficiary, pk)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, support_request, appeal_form=form)
+        return render_portal(request, "portal/request_detail.html", context, status=400)
+    try:
+        services.portal_request_appeal(
+            beneficiary=request.beneficiary,
+            support_request=support_request,
+            reason=form.cleaned_data["reason"],
+        )
+    except CommitteeError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, APPEAL_FILED)
+    return redirect("portal:request_detail", pk=pk)
 
 
 @never_cache

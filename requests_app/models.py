@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wahaj.lib.choices import Channel
@@ -100,7 +101,7 @@ class SupportRequest(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     researcher = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -41,6 +41,11 @@ class WindowSweep:
     messages: int  # outbox rows queued
 
 
+# What a sweep reads of a request and of its researcher (thousands of rows: read no more).
+_FIELDS = ("id", "reference", "state", "decision_due_at", "researcher")
+_STAFF_FIELDS = ("id", "email", "mobile", "preferred_language")
+
+
 def _reminder_thresholds() -> list[int]:
     return sorted({int(d) for d in settings.DECISION_REMINDER_DAYS if int(d) > 0})
 
@@ -70,6 +75,7 @@ def _due_for_reminder(now: datetime) -> models.QuerySet[SupportRequest]:
         SupportRequest.objects.filter(needs, state__in=(State.IN_RESEARCH, State.IN_COMMITTEE))
         .annotate(threshold=Case(*whens, output_field=models.IntegerField()))
         .select_related("researcher")
+        .only(*_FIELDS, *(f"researcher__{f}" for f in _STAFF_FIELDS))
         .select_for_update(skip_locked=True, of=("self",))
         .order_by()
     )
@@ -85,6 +91,7 @@ def _newly_overdue(now: datetime) -> models.QuerySet[SupportRequest]:
             decision_due_at__lt=now,
         )
         .select_for_update(skip_locked=True)
+        .only(*_FIELDS)
         .order_by()
     )
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 RUN_PACKAGES=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-hosny-amiri fonts-noto-core libmagic1 postgresql-client)
-TEST_PACKAGES=(chromium poppler-utils)
+TEST_PACKAGES=(chromium poppler-utils redis-server)  # redis-server: the outbox's fault tests start a private one
 
 wanted=("${RUN_PACKAGES[@]}")
 [ "${1:-run}" = "test" ] && wanted+=("${TEST_PACKAGES[@]}")

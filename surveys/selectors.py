@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from . import default_survey
 from .aggregates import (
     DETRACTOR_UP_TO,
     MIN_ANSWERS,
@@ -37,7 +38,11 @@ SCORE_COUNTS = {
 def survey_active() -> Survey:
     """The survey new invitations use: the active one most recently created, else the default."""
     survey = Survey.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
-    return survey or Survey.objects.get(slug=DEFAULT_SURVEY_SLUG)
+    if survey is None:
+        # Never let a delivery fail for want of a survey: the default one is made on demand.
+        default_survey.ensure(Survey, Question)
+        survey = Survey.objects.get(slug=DEFAULT_SURVEY_SLUG)
+    return survey
 
 
 def invitation_by_token(token: str) -> Invitation | None:

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.access import role_required
 from accounts.roles import Role
+from requests_app.access import support_request_for_staff
 from requests_app.models import RequestType, SupportRequest
 from wahaj.lib.choices import Channel
 
@@ -97,11 +98,9 @@ def results(request: HttpRequest) -> HttpResponse:
 @role_required(Role.INTAKE)
 def record(request: HttpRequest, request_pk: int) -> HttpResponse:
     """Staff type in a survey she answered by phone or on paper."""
-    support_request = get_object_or_404(
-        SupportRequest.objects.select_related("beneficiary"),
-        pk=request_pk,
-        state__in=list(services.TRIGGER_OF_STATE),
-    )
+    # Only a request she can evaluate (delivered, closed or rejected), and only if visible.
+    surveyable = SupportRequest.objects.filter(state__in=list(services.TRIGGER_OF_STATE))
+    support_request = support_request_for_staff(request.user, request_pk, surveyable)
     survey = selectors.survey_active()
     form = RecordedSurveyForm(request.POST or None, questions=selectors.questions_of(survey))
     if request.method == "POST" and form.is_valid():

@@ -152,6 +152,11 @@ if REDIS_URL:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         "max_retries": 1,
+        # ...and retried at once, not after kombu's default 2 s pause: a page that publishes
+        # while Redis is down answers in milliseconds, its messages wait in the outbox.
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -164,6 +169,17 @@ else:
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request publishing a task must not hang on a dead broker: two quick retries at most
+# (the outbox's own publish does not retry at all: its rows wait for the recovery job).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A worker that loses the broker cancels what it runs (acks_late redelivers it) instead of
+# finishing work whose acknowledgement can no longer arrive.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,10 +1,10 @@
 """The minutes (محضر اجتماع): the print page and the Arabic PDF, frozen when the meeting closes."""
 
 import io
-from datetime import date
 import re
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
 from django.urls import reverse

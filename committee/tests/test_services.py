@@ -374,3 +374,15 @@ def test_report_rows_keep_the_breakdown_that_sums_to_the_score(researcher_user, 
     )
     report = ResearchReport.objects.get(pk=report.pk)
     assert sum(row["points"] for row in report.breakdown_rows()) == report.score
+
+
+def test_she_may_appeal_from_the_portal(committee, before_committee):
+    support_request = before_committee()
+    meeting = open_meeting(committee=committee, requests=[support_request])
+    reject(meeting, support_request)
+    appeal = services.appeal_file(
+        actor=None, support_request=support_request, reason="لدي مستند جديد", via="portal"
+    )
+    assert (appeal.filed_via, appeal.filed_by) == ("portal", None)
+    event = Event.objects.for_subject(support_request).get(verb="reopen_for_appeal")
+    assert event.actor_kind == "beneficiary"

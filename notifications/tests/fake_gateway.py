@@ -76,9 +76,7 @@ class FakeGateway:
                 with gateway.lock:
                     gateway.received.append(received)
                     hold, gateway._hold_next = gateway._hold_next, False
-                    status, payload = (
-                        gateway.replies.pop(0) if gateway.replies else gateway.default
-                    )
+                    status, payload = gateway.replies.pop(0) if gateway.replies else gateway.default
                 gateway.request_arrived.set()
                 if hold:
                     gateway._held.wait(timeout=60)

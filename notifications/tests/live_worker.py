@@ -1,7 +1,7 @@
 """A real Celery worker in a subprocess, on the real Redis and pytest-django's test database.
 
-Used by the integration tests (marked `integration`): each test run gets its own queue name, so
-two runs sharing one Redis database never take each other's tasks.
+Used by the integration tests (marked `integration`): each worker consumes its own queue, so two
+workers (or two test runs sharing one Redis database) never take each other's tasks.
 """
 
 import contextlib
@@ -23,7 +23,6 @@ from wahaj.celery import app as celery_app
 
 BASE_DIR = Path(settings.BASE_DIR)
 CELERY = str(Path(sys.executable).with_name("celery"))
-RUN_QUEUE = f"wahaj-test-{uuid.uuid4().hex[:8]}"
 
 
 def wait_until(predicate: Callable[[], object], *, timeout: float = 20, what: str = "") -> object:
@@ -52,8 +51,11 @@ def free_port() -> int:
 
 
 class LiveWorker:
-    def __init__(self, *, broker_url: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, broker_url: str, env: dict[str, str] | None = None, queue: str = ""
+    ) -> None:
         self.broker_url = broker_url
+        self.queue = queue or f"wahaj-test-{uuid.uuid4().hex[:10]}"
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self.log = Path(tempfile.mkstemp(prefix="wahaj-worker-", suffix=".log")[1])
@@ -73,12 +75,21 @@ class LiveWorker:
         began = time.monotonic()
         self.process = subprocess.Popen(
             [
-                CELERY, "-A", "wahaj", "worker",
-                "--pool", "solo",  # one process: SIGKILL stops the send in flight, no orphan
-                "--queues", RUN_QUEUE,
-                "--hostname", f"{RUN_QUEUE}-{uuid.uuid4().hex[:4]}@%h",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "--loglevel", "INFO",
+                CELERY,
+                "-A",
+                "wahaj",
+                "worker",
+                "--pool",
+                "solo",  # one process: SIGKILL stops the send in flight, no orphan
+                "--queues",
+                self.queue,
+                "--hostname",
+                f"{self.queue}-{uuid.uuid4().hex[:4]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
             ],
             cwd=BASE_DIR,
             env=env,
@@ -88,7 +99,6 @@ class LiveWorker:
         )
         wait_until(self._ready, timeout=30, what="the worker to be ready")
         self.started_in = time.monotonic() - began
-        print(f"[worker ready in {self.started_in:.1f}s]")  # DEBUG-TIMING
         return self
 
     def _ready(self) -> bool:
@@ -123,11 +133,11 @@ def _reset_broker_connections() -> None:
 
 
 @contextlib.contextmanager
-def this_process_publishes_to(broker_url: str) -> Iterator[None]:
-    """Point this (the test's) process's Celery app at a broker and this run's queue."""
+def this_process_publishes_to(worker: LiveWorker) -> Iterator[None]:
+    """Point this (the test's) process's Celery app at the worker's broker and queue."""
     saved = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
-    celery_app.conf.broker_url = broker_url
-    celery_app.conf.task_default_queue = RUN_QUEUE
+    celery_app.conf.broker_url = worker.broker_url
+    celery_app.conf.task_default_queue = worker.queue
     _reset_broker_connections()
     try:
         yield
@@ -152,8 +162,17 @@ class PrivateRedis:
     def start(self) -> "PrivateRedis":
         self.process = subprocess.Popen(
             [
-                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", self.dir,
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -162,9 +181,10 @@ class PrivateRedis:
         return self
 
     def _answers(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(
-            ("127.0.0.1", self.port), timeout=0.2
-        ) as sock:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock,
+        ):
             sock.sendall(b"PING\r\n")
             return sock.recv(16).startswith(b"+PONG")
         return False

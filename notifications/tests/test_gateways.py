@@ -1,8 +1,8 @@
 """The Saudi gateways' adapters against a local fake server (acceptance 5)."""
 
-from datetime import timedelta
 import json
 import urllib.parse
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone

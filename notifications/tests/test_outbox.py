@@ -1,13 +1,16 @@
 """Queueing: a row in the caller's transaction, sent after commit, never queued twice."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.template import TemplateDoesNotExist
+from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import Event
 from notifications.models import Message
-from notifications.services import message_queue, message_queue_to_staff
+from notifications.services import message_queue, message_queue_to_staff, messages_requeue_stale
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +63,13 @@ def test_a_rolled_back_transaction_leaves_no_message_and_enqueues_nothing(
     class Boom(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Boom), transaction.atomic():
+    def change_that_fails():
+        with transaction.atomic():
             queue()
             raise Boom
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom):
+        change_that_fails()
     assert Message.objects.count() == 0
     assert callbacks == []
     assert enqueued == []
@@ -106,3 +112,16 @@ def test_staff_get_sms_on_their_mobile_else_email_in_their_language(enqueued, ma
     )
     assert again == []
     assert not Event.objects.exists()
+
+
+def test_a_message_to_send_later_waits_for_the_recovery_job(
+    enqueued, django_capture_on_commit_callbacks, time_machine
+):
+    later = timezone.now() + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue(send_after=later)
+    assert enqueued == []
+    assert messages_requeue_stale() == 0
+    time_machine.move_to(later + timedelta(minutes=3))
+    assert messages_requeue_stale() == 1
+    assert enqueued == [message.pk]

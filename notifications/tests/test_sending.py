@@ -134,9 +134,7 @@ def test_after_the_last_attempt_the_message_fails_with_the_reason(flaky, setting
     message.refresh_from_db()
     assert message.status == Status.FAILED
     assert message.attempts == 3
-    assert message.last_error == MAX_ATTEMPTS_REACHED.format(
-        attempts=3, reason="gateway HTTP 500"
-    )
+    assert message.last_error == MAX_ATTEMPTS_REACHED.format(attempts=3, reason="gateway HTTP 500")
 
 
 def test_a_permanent_error_fails_at_once_without_retry(flaky):
@@ -155,3 +153,12 @@ def test_a_number_that_is_not_a_saudi_mobile_fails_without_retry(sms_outbox):
     assert message.status == Status.FAILED
     assert message.last_error == "invalid Saudi mobile number"
     assert sms_outbox == []
+
+
+def test_the_console_backend_prints_the_message_for_development(settings, capsys):
+    settings.SMS_BACKEND = "notifications.backends.sms.ConsoleBackend"
+    message = MessageFactory(context={"reference": "WHJ-2026-000009", "name": "نورة"})
+    message_send(message_id=message.pk)
+    printed = capsys.readouterr().out
+    assert "SMS to 966501234567" in printed
+    assert "WHJ-2026-000009" in printed

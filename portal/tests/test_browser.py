@@ -4,6 +4,7 @@ then the staff side shows the document and the new state."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone, translation
 
 from beneficiaries.models import Document
@@ -29,6 +30,11 @@ def browser_context_args():
 
 def _fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _accessibility_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [violation["id"] for violation in results.response["violations"]]
 
 
 def test_she_checks_logs_in_uploads_the_missing_document_and_resubmits_from_her_phone(
@@ -61,6 +67,7 @@ def test_she_checks_logs_in_uploads_the_missing_document_and_resubmits_from_her_
     page.click("[data-testid=status-form] button[type=submit]")
     assert "صورة بطاقة العائلة" in page.locator("[data-testid=return-reason]").inner_text()
     assert _fits_the_screen(page)
+    assert _accessibility_violations(page) == []
 
     # 2. Log in with the code from the text message.
     page.goto("/portal/login/")
@@ -77,9 +84,11 @@ def test_she_checks_logs_in_uploads_the_missing_document_and_resubmits_from_her_
     # 3. Her requests.
     assert returned.reference in page.locator("[data-testid=her-requests]").inner_text()
     assert _fits_the_screen(page)
+    assert _accessibility_violations(page) == []
     page.click(f"[data-testid=her-requests] a[href='/portal/requests/{returned.pk}/']")
 
     # 4. The missing document, then send it again.
+    assert _accessibility_violations(page) == []
     page.select_option("select[name=doc-doc_type]", Document.DocType.FAMILY_CARD)
     page.set_input_files("input[name=doc-file]", str(card))
     page.click("[data-testid=upload-form] button[type=submit]")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.roles import Role
@@ -16,9 +17,11 @@ from beneficiaries.tests.factories import (
     HouseholdMemberFactory,
 )
 from portal.models import CorrectionRequest, PortalCode
+from portal.selectors import open_corrections_summary
 from portal.services import portal_code_issue
 from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
+from surveys.services import invitation_create
 
 pytestmark = pytest.mark.django_db
 
@@ -162,8 +165,6 @@ def test_a_beneficiary_session_does_not_open_the_staff_correction_list(portal_cl
 
 
 def test_her_surveys_are_listed(portal_client):
-    from surveys.services import invitation_create
-
     her, other = BeneficiaryFactory(), BeneficiaryFactory()
     delivered = request_in_state(State.DELIVERED, beneficiary=her)
     theirs = request_in_state(State.DELIVERED, beneficiary=other)
@@ -172,3 +173,27 @@ def test_her_surveys_are_listed(portal_client):
     content = portal_client(her).get(reverse("portal:surveys")).content.decode()
     assert delivered.reference in content
     assert theirs.reference not in content
+
+
+def test_the_intake_dashboard_counts_open_and_overdue_corrections(client_as, intake_user):
+    beneficiary = BeneficiaryFactory()
+    now = timezone.now()
+    CorrectionRequest.objects.create(
+        beneficiary=beneficiary, details="a", due_at=now + timedelta(days=3)
+    )
+    CorrectionRequest.objects.create(
+        beneficiary=beneficiary, details="b", due_at=now - timedelta(days=1)
+    )
+    CorrectionRequest.objects.create(
+        beneficiary=beneficiary, details="c", due_at=now, status=CorrectionRequest.Status.DONE
+    )
+    assert open_corrections_summary()["open"] == 2
+    assert open_corrections_summary()["overdue"] == 1
+    content = client_as(intake_user).get("/").content.decode()
+    assert 'data-testid="dashboard-corrections"' in content
+    assert reverse("portal:corrections") in content
+
+
+def test_the_committee_dashboard_has_no_correction_section(client_as, member_user):
+    content = client_as(member_user).get("/").content.decode()
+    assert 'data-testid="dashboard-corrections"' not in content

@@ -21,22 +21,24 @@ def _csrf_free(content: bytes) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content.decode())
 
 
-def test_she_sees_her_requests_state_timeline_and_due_date(client):
+def test_she_sees_her_requests_state_timeline_and_due_date(client, django_assert_num_queries):
     support_request = request_in_state(State.IN_RESEARCH)
-    response = client.post(
-        STATUS,
-        {
-            "reference": support_request.reference.lower(),
-            "national_id": support_request.beneficiary.national_id,
-        },
-    )
+    with django_assert_num_queries(1):  # public and measured: one indexed query
+        response = client.post(
+            STATUS,
+            {
+                "reference": support_request.reference.lower(),
+                "national_id": support_request.beneficiary.national_id,
+            },
+        )
     assert response.status_code == 200
     assert next(t.name for t in response.templates) == "portal/status_result.html"
     assert response.context["plain_state"] == "Being studied by the social researcher" or (
         response.context["plain_state"] == "قيد الدراسة لدى الباحثة الاجتماعية"
     )
-    steps = [step.status for step in response.context["steps"]]
-    assert steps == ["done", "current", "todo", "todo", "todo"]
+    steps = response.context["steps"]
+    assert [step.status for step in steps] == ["done", "current", "todo", "todo", "todo"]
+    assert steps[0].at == support_request.submitted_at
     content = response.content.decode()
     assert support_request.reference in content
     assert 'class="dual-date"' in content  # the due date in both calendars
@@ -177,3 +179,9 @@ def test_the_status_page_works_for_a_beneficiary_with_several_requests(client):
         STATUS, {"reference": first.reference, "national_id": beneficiary.national_id}
     )
     assert [step.status for step in response.context["steps"]] == ["done"] * 5
+
+
+def test_a_form_error_does_not_write_the_id_back_into_the_page(client):
+    response = client.post(STATUS, {"reference": "", "national_id": "1100000007"})
+    assert response.status_code == 200
+    assert "1100000007" not in response.content.decode()

@@ -61,14 +61,11 @@ def independent_figures(now):
     ]
     met = [r for r in this_month if r.decided_at <= r.decision_due_at]
     days = [
-        (r.decided_at - r.submitted_at - r.paused_total).total_seconds() / 86400
-        for r in this_month
+        (r.decided_at - r.submitted_at - r.paused_total).total_seconds() / 86400 for r in this_month
     ]
     open_rows = [r for r in rows if r.state in SupportRequest.OPEN]
     overdue = [
-        r
-        for r in rows
-        if r.state in SupportRequest.CLOCK_RUNNING and r.decision_due_at < now
+        r for r in rows if r.state in SupportRequest.CLOCK_RUNNING and r.decision_due_at < now
     ]
     return {
         "decided": len(this_month),

@@ -74,7 +74,7 @@ def test_a_manager_exports_the_current_filter_with_identifiers_and_it_is_audited
     response = client_as(manager_user).get(export_url("requests", query="state=delivered"))
     assert response["Content-Disposition"].startswith('attachment; filename="wahaj-requests-')
     header, *rows = read_csv(response)
-    assert header[0] == "المرجع"
+    assert header[0] == "الرقم المرجعي"
     assert [row[0] for row in rows] == [delivered.reference]
     assert rows[0][1] == "تم التسليم"
     assert delivered.beneficiary.national_id in rows[0]
@@ -86,9 +86,7 @@ def test_a_manager_exports_the_current_filter_with_identifiers_and_it_is_audited
     assert event.extra["filters"] == {"state": ["delivered"]}
 
 
-def test_without_the_identifiers_permission_national_id_and_mobile_are_masked(
-    client_as, exporter
-):
+def test_without_the_identifiers_permission_national_id_and_mobile_are_masked(client_as, exporter):
     support_request = request_in_state(State.SUBMITTED)
     beneficiary = support_request.beneficiary
     _header, row = read_csv(client_as(exporter).get(export_url("requests")))
@@ -132,7 +130,7 @@ def test_the_beneficiaries_export_uses_the_list_search(client_as, manager_user):
 def test_the_survey_export_names_neither_her_nor_the_staff(client_as, manager_user):
     response = answered(satisfied_answers(comment="خدمة ممتازة"))
     support_request = response.invitation.support_request
-    header, *rows = read_csv(client_as(manager_user).get(export_url("survey-responses")))
+    _header, *rows = read_csv(client_as(manager_user).get(export_url("survey-responses")))
     assert len(rows) == 8
     text = str(rows)
     assert "خدمة ممتازة" in text
@@ -191,8 +189,10 @@ def test_the_csv_export_of_50000_requests_raises_peak_memory_by_less_than_50_mb(
         tracemalloc.stop()
     assert lines == 50_001
     with capsys.disabled():
-        print(f"\nCSV export of 50,000 requests: {size / 2**20:.1f} MB written, "
-              f"peak traced memory {peak / 2**20:.1f} MB")
+        print(
+            f"\nCSV export of 50,000 requests: {size / 2**20:.1f} MB written, "
+            f"peak traced memory {peak / 2**20:.1f} MB"
+        )
     assert peak < 50 * 2**20
     # The file is several MB; a streamed export holds a small part of it at any time.
     assert peak < size

@@ -34,8 +34,12 @@ def test_a_group_of_fewer_than_five_answers_shows_no_figures():
     counts = {"satisfied": 4, "rated": 4, "promoters": 4, "detractors": 0, "recommended": 4}
     few = Scores.from_counts({**counts, "responses": MIN_ANSWERS - 1})
     enough = Scores.from_counts({**counts, "responses": MIN_ANSWERS})
-    assert few.too_few and few.csat is None and few.nps is None
-    assert not enough.too_few and enough.csat == 100.0 and enough.nps == 100
+    assert few.too_few
+    assert few.csat is None
+    assert few.nps is None
+    assert not enough.too_few
+    assert enough.csat == 100.0
+    assert enough.nps == 100
 
 
 # Six answered surveys: every rating of a survey is the same number, so the counts are easy.

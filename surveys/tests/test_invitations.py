@@ -97,3 +97,15 @@ def test_the_delay_setting_is_recorded_on_the_invitation(settings, enqueued):
     invitation = invitation_create(support_request=support_request, trigger="delivered")
     assert invitation.send_after - invitation.created_at == timedelta(hours=24)
     assert invitation.send_after > timezone.now()
+
+
+def test_a_delivery_never_fails_for_want_of_a_survey(intake_user, enqueued):
+    from surveys.models import Question, Survey
+
+    Question.objects.all().delete()
+    Survey.objects.all().delete()
+    support_request = request_in_state(State.APPROVED, approved_amount=500)
+    request_services.support_request_deliver(
+        actor=intake_user, support_request=support_request, delivery_note="سلة غذائية"
+    )
+    assert Invitation.objects.get().survey.slug == "default"
