@@ -41,7 +41,8 @@ test: $(VENV)/.installed messages lint
 	mkdir -p test-artifacts
 	$(VENV)/bin/pytest
 
-bench: $(VENV)/.installed system-deps messages
+bench: $(VENV)/.installed messages
+	@bash scripts/system-deps.sh bench
 	$(PY) bench/run.py
 
 backup:

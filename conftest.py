@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.two_factor import confirmed_device, two_factor_required
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -89,9 +93,28 @@ def client_as(client):
 
     def login(user):
         client.force_login(user)
+        if two_factor_required(user):
+            verify_second_factor(client, user)
         return client
 
     return login
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark the client's session as verified by her TOTP device, as django_otp.login does."""
+    device = confirmed_device(user) or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def current_totp(user) -> str:
+    """The code her authenticator app would show now (for the device being set up or in use)."""
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "-pk").first()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.fixture
@@ -149,6 +172,11 @@ def browser_login(page, password):
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", secret or password)
         page.click("main form button[type=submit]")
+        if secret is None and two_factor_required(user):
+            page.wait_for_url("**/accounts/two-factor/**")
+            page.fill("input[name=token]", current_totp(user))
+            page.click("main form button[type=submit]")
+            page.wait_for_url(lambda url: "/accounts/" not in url)
         return page
 
     return login

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.roles import Role
+from accounts.roles import Role, permissions_of
+from wahaj.lib.masking import IDENTIFIERS_PERMISSION
 
 from .models import Beneficiary
 
@@ -59,3 +60,16 @@ def beneficiary_for_editing(user, pk: int) -> Beneficiary:
     if not user.has_role(*FILE_ROLES):
         return get_object_or_404(Beneficiary.objects.none(), pk=pk)
     return get_object_or_404(Beneficiary, pk=pk)
+
+
+def may_see_identifiers(user) -> bool:
+    """Whether national IDs and mobiles are shown whole in lists (else masked).
+
+    Read from the role table (accounts.roles), which is what the groups hold: no query beyond
+    the groups the role check already loaded.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(
+        IDENTIFIERS_PERMISSION in permissions_of(role) for role in user.roles
+    )

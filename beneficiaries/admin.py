@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Beneficiary, Contact, Document, FileAccess, HouseholdMember, Referral
+from audit.services import event_record
+
+from .models import Beneficiary, Consent, Contact, Document, FileAccess, HouseholdMember, Referral
 
 
 class HouseholdInline(admin.TabularInline):
@@ -17,6 +19,20 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
     readonly_fields = ["file_number", "version", "created_by", "created_at"]
     show_full_result_count = False
     inlines = [HouseholdInline]
+    readonly_fields = [*readonly_fields, "anonymised_at"]
+
+    def save_model(self, request, obj, form, change):
+        """An edit in the admin is audited like one through the services (`version` too)."""
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        event_record(
+            actor=request.user,
+            subject=obj,
+            verb="beneficiary_updated" if change else "beneficiary_registered",
+            extra={"fields": sorted(form.changed_data), "via": "admin", "version": obj.version},
+            request=request,
+        )
 
 
 @admin.register(Referral)
@@ -38,4 +54,45 @@ class FileAccessAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Contact)
-admin.site.register(Document)
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Managers may delete a document (a wrong upload): on record, like every change."""
+
+    list_display = ["beneficiary", "doc_type", "uploaded_at"]
+    raw_id_fields = ["beneficiary"]
+    exclude = ["file"]  # served only through the permission-checked, logged view
+
+    def _record_deletion(self, request, document: Document) -> None:
+        event_record(
+            actor=request.user,
+            subject=document.beneficiary,
+            verb="document_deleted",
+            extra={"document": document.pk, "doc_type": document.doc_type, "via": "admin"},
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset.select_related("beneficiary"):
+            self._record_deletion(request, document)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "purpose", "notice_version", "given_at", "recorded_by"]
+    raw_id_fields = ["beneficiary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

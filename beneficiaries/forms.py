@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from wahaj.lib.validators import normalize_iban, normalize_mobile, normalize_national_id
 
-from .models import Beneficiary, Category, Contact, Document, HouseholdMember, IncomeSource
+from .models import (
+    PRIVACY_NOTICE_AR,
+    PRIVACY_NOTICE_VERSION,
+    Beneficiary,
+    Category,
+    ConsentPurpose,
+    Contact,
+    Document,
+    HouseholdMember,
+    IncomeSource,
+)
 from .services import MemberInput
 
 # Documents: what a desk scans or photographs, checked by content (python-magic), not by name.
@@ -45,6 +55,35 @@ class _Crispy:
         helper.form_tag = False
         helper.disable_csrf = True
         return helper
+
+
+CONSENT_SERVICE_REQUIRED = _(
+    "Her file cannot be opened without her consent to processing her data for the service."
+)
+
+
+class ConsentForm(forms.Form):
+    """PDPL: the privacy notice read to her, and the purposes she consents to."""
+
+    notice_version = PRIVACY_NOTICE_VERSION
+    notice_text = PRIVACY_NOTICE_AR
+
+    notice_shown = forms.BooleanField(
+        label=_("The privacy notice was shown to her and she agreed to it."),
+        required=True,
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("She consents to her data being used for"),
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(ConsentPurpose.values),
+    )
+
+    def clean_purposes(self) -> list[str]:
+        purposes = self.cleaned_data["purposes"]
+        if ConsentPurpose.SERVICE not in purposes:
+            raise ValidationError(CONSENT_SERVICE_REQUIRED, code="service")
+        return purposes
 
 
 class BeneficiaryForm(_Crispy, forms.ModelForm):

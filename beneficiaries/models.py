@@ -5,13 +5,15 @@ from datetime import date, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import models
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from audit.models import Event
 from wahaj.lib.choices import Channel
 from wahaj.lib.validators import (
     bank_name_for_iban,
@@ -74,6 +76,48 @@ class PreferredChannel(models.TextChoices):
 
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
+
+
+class BeneficiaryQuerySet(models.QuerySet):
+    """`update()` fires no signal and skips the services: it records itself, per file."""
+
+    _audit_actor = None
+
+    def by(self, actor) -> "BeneficiaryQuerySet":
+        """Name who makes the bulk change (else the audit records the system)."""
+        clone = self._chain()
+        clone._audit_actor = actor
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._audit_actor = self._audit_actor
+        return clone
+
+    def update(self, **kwargs) -> int:
+        """One `bulk_update` audit event per file changed, in the update's transaction."""
+        actor = self._audit_actor
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            if pks:
+                content_type = ContentType.objects.get_for_model(self.model)
+                is_user = actor is not None and actor.is_authenticated
+                Event.objects.bulk_create(
+                    [
+                        Event(
+                            actor=actor if is_user else None,
+                            actor_kind=Event.ActorKind.STAFF if is_user else Event.ActorKind.SYSTEM,
+                            actor_role=actor.primary_role if is_user else "",
+                            content_type=content_type,
+                            object_id=pk,
+                            verb="bulk_update",
+                            extra={"fields": sorted(kwargs), "count": count},
+                        )
+                        for pk in pks
+                    ]
+                )
+        return count
 
 
 class Beneficiary(models.Model):
@@ -150,7 +194,17 @@ class Beneficiary(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # PDPL retention: a legal hold keeps her file whole past RETENTION_YEARS; anonymised_at
+    # is when `apply_retention` replaced her identifiers (statistics kept).
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        db_default=False,  # bulk loaders (seed_demo's COPY) name only the columns they fill
+        help_text=_("Keep this file whole beyond the retention period (a legal case is open)."),
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
+    objects = BeneficiaryQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -433,6 +487,55 @@ class Referral(models.Model):
         return self.closed_at is None
 
 
+# The privacy notice she is shown at registration (PDPL art. 12): the version is recorded with
+# her consent, so a later change of wording never rewrites what she agreed to.
+PRIVACY_NOTICE_VERSION = "2026-01"
+PRIVACY_NOTICE_AR = (
+    "تجمع جمعية وهج النسائية الخيرية بياناتك الشخصية (الهوية، التواصل، الأسرة، الدخل، السكن، "
+    "الحالة الصحية والمستندات) لغرض دراسة طلبات الدعم وتقديم الخدمة ومتابعتها وقياس رضاك عنها، "
+    "ولا تُطلع عليها إلا موظفات الجمعية ولجنة البحث المختصة، ولا تُشارك مع جهة أخرى إلا بنظام. "
+    "تُحفظ بياناتك مدة ملفك ثم عدداً من السنوات بعد إغلاقه ثم تُجهَّل. لكِ حق الاطلاع على بياناتك "
+    "وتنزيلها من البوابة وطلب تصحيحها، ويُرد على طلبك خلال ثلاثين يوماً."
+)
+
+
+class ConsentPurpose(models.TextChoices):
+    SERVICE = "service", _("Studying her requests and providing the service")
+    CONTACT = "contact", _("Contacting her by SMS or e-mail about her requests")
+    SURVEY = "survey", _("Measuring her satisfaction")
+
+
+class Consent(models.Model):
+    """Her consent to the processing of her data for one purpose, under one notice version."""
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    notice_version = models.CharField(_("privacy notice version"), max_length=16)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    via = models.CharField(_("given through"), max_length=16, default="staff")
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["given_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "purpose", "notice_version"], name="ben_consent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id} {self.purpose} {self.notice_version}"
+
+
 class FileAccess(models.Model):
     """Who opened whose file or document, and when (PDPL: access to personal data is recorded).
 
@@ -444,13 +547,22 @@ class FileAccess(models.Model):
         FILE = "file", _("Opened the file")
         DOCUMENT = "document", _("Downloaded a document")
         EDIT = "edit", _("Opened the edit form")
+        PAGE = "page", _("Opened a page with her data")
+        DOWNLOAD = "download", _("Downloaded her data")
 
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: she opened it herself (portal session).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=32, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     document = models.ForeignKey(
         Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What was opened: the URL name (never the query string, which may carry identifiers).
+    view_name = models.CharField(_("page"), max_length=80, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from ipware import get_client_ip
 
 from accounts.models import User
 from accounts.roles import Role
@@ -17,8 +18,11 @@ from audit.services import event_record
 from notifications.services import message_queue_to_staff
 
 from .models import (
+    PRIVACY_NOTICE_VERSION,
     Beneficiary,
     BeneficiaryCategory,
+    Consent,
+    ConsentPurpose,
     Contact,
     Document,
     FileAccess,
@@ -134,9 +138,11 @@ def beneficiary_register(
     categories: list[str] = (),
     income: dict[str, Decimal] | None = None,
     members: list[dict[str, Any]] = (),
+    consent_purposes: list[str] = (),
     request: HttpRequest | None = None,
 ) -> Beneficiary:
-    """Open her file (policy step 1), with household and income; record the intake contact.
+    """Open her file (policy step 1), with household and income; record the intake contact
+    and, with `consent_purposes`, her consent under the current privacy notice.
 
     Raises DuplicateBeneficiary when her national ID or mobile is on a file already.
     Writes one `beneficiary_registered` event.
@@ -161,15 +167,51 @@ def beneficiary_register(
         summary=str(_("Registered at intake.")),
         staff=actor,
     )
+    consents = _consents_create(actor=actor, beneficiary=beneficiary, purposes=consent_purposes)
     event_record(
         actor=actor,
         subject=beneficiary,
         verb="beneficiary_registered",
         new_state=beneficiary.registration_status,
-        extra={"channel": beneficiary.intake_channel, "members": len(members)},
+        extra={
+            "channel": beneficiary.intake_channel,
+            "members": len(members),
+            "consent": {
+                "notice_version": PRIVACY_NOTICE_VERSION,
+                "purposes": [c.purpose for c in consents],
+            },
+        },
         request=request,
     )
     return beneficiary
+
+
+def _consents_create(
+    *,
+    actor: User | None,
+    beneficiary: Beneficiary,
+    purposes: list[str],
+    notice_version: str = PRIVACY_NOTICE_VERSION,
+    via: str = "staff",
+) -> list[Consent]:
+    given = set(
+        beneficiary.consents.filter(notice_version=notice_version).values_list("purpose", flat=True)
+    )
+    now = timezone.now()
+    return Consent.objects.bulk_create(
+        [
+            Consent(
+                beneficiary=beneficiary,
+                purpose=purpose,
+                notice_version=notice_version,
+                given_at=now,
+                recorded_by=actor,
+                via=via,
+            )
+            for purpose in dict.fromkeys(purposes)
+            if purpose in ConsentPurpose.values and purpose not in given
+        ]
+    )
 
 
 def _changes_since(beneficiary: Beneficiary, version: int) -> list[tuple[str, str]]:
@@ -367,11 +409,26 @@ def contact_record(
 
 
 def file_access_record(
-    *, user: User, beneficiary: Beneficiary, kind: str, document: Document | None = None
+    *,
+    user: User | None,
+    beneficiary: Beneficiary,
+    kind: str,
+    document: Document | None = None,
+    request: HttpRequest | None = None,
 ) -> FileAccess:
-    """Record that `user` opened her file or a document (PDPL). Not an audit event."""
+    """Record who (and in which role, from where) opened her file, a document or a page with
+    her data (PDPL). `user` None: she herself, in the portal. Not an audit event: viewing is
+    not a change of the case."""
+    is_user = user is not None and user.is_authenticated
+    match = getattr(request, "resolver_match", None)
     return FileAccess.objects.create(
-        beneficiary=beneficiary, user=user, kind=kind, document=document
+        beneficiary=beneficiary,
+        user=user if is_user else None,
+        role=(user.primary_role or "") if is_user else "beneficiary",
+        kind=kind,
+        document=document,
+        view_name=(match.view_name if match else "")[:80],
+        ip_address=get_client_ip(request)[0] if request is not None else None,
     )
 
 

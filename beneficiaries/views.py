@@ -5,13 +5,14 @@ from functools import cache
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -19,9 +20,16 @@ from accounts.roles import Role
 from audit.selectors import events_for
 
 from . import services
-from .access import FILE_ROLES, READ_ROLES, beneficiary_for_editing, beneficiary_for_staff
+from .access import (
+    FILE_ROLES,
+    READ_ROLES,
+    beneficiary_for_editing,
+    beneficiary_for_staff,
+    may_see_identifiers,
+)
 from .forms import (
     BeneficiaryForm,
+    ConsentForm,
     ContactForm,
     DocumentForm,
     ReferralCloseForm,
@@ -52,9 +60,35 @@ def _template_exists(name: str) -> bool:
     return True
 
 
+SEARCH_SESSION_KEY = "beneficiaries_search"
+
+
+def _search_data(request: HttpRequest) -> QueryDict | None:
+    """The list's filters from the address, with the posted search text (`?search=1`) from
+    the session: it may be a national ID or a mobile, which no address may carry."""
+    if request.GET.get("search") != "1":
+        return request.GET or None
+    data = request.GET.copy()
+    data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
+    return data
+
+
+@sensitive_post_parameters("q")
 @role_required(*FILE_ROLES)
 def beneficiary_list(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    """Search by name, national ID, mobile or file number. The search text is posted and kept
+    in the session (the other filters go in the address, for paging and exports), so an
+    identifier never appears in an address, a browser history or a server log.
+    National IDs and mobiles are masked without the identifiers permission."""
+    if request.method == "POST":
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "")[:100]
+        query = QueryDict(mutable=True)
+        for key in SearchForm.base_fields:
+            if key != "q" and request.POST.get(key):
+                query[key] = request.POST[key]
+        query["search"] = "1"
+        return redirect(f"{reverse('beneficiaries:list')}?{query.urlencode()}")
+    form = SearchForm(_search_data(request))
     filters = form.cleaned_data if form.is_valid() else {}
     rows = beneficiary_search(**{k: v for k, v in filters.items() if v})
     per_page = request.GET.get("per_page", "")
@@ -65,7 +99,12 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "beneficiaries/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "show_identifiers": may_see_identifiers(request.user),
+        },
     )
 
 
@@ -82,14 +121,24 @@ def _duplicate_message(error: services.DuplicateBeneficiary) -> str:
     )
 
 
+# Her identifiers never reach an error report (Django's reporter shows them as stars).
+IDENTIFYING_POST_FIELDS = ("national_id", "mobile", "phone2", "iban", "email", "full_name")
+
+
+@sensitive_post_parameters(*IDENTIFYING_POST_FIELDS)
 @role_required(*FILE_ROLES)
 def beneficiary_create(request: HttpRequest) -> HttpResponse:
-    """Register her: identity, income, household inline, a first document (optional)."""
+    """Register her: identity, income, household inline, a first document (optional), and her
+    consent under the privacy notice (PDPL)."""
     data = request.POST if request.method == "POST" else None
     form = BeneficiaryForm(data)
     household = household_formset(data)
     document = DocumentForm(data, request.FILES or None, required=False, prefix="document")
-    if data is not None and form.is_valid() and household.is_valid() and document.is_valid():
+    consent = ConsentForm(data, prefix="consent")
+    valid = data is not None and all(
+        [form.is_valid(), household.is_valid(), document.is_valid(), consent.is_valid()]
+    )
+    if valid:
         try:
             with transaction.atomic():
                 beneficiary = services.beneficiary_register(
@@ -98,6 +147,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
                     categories=form.cleaned_data["categories"],
                     income=form.income(),
                     members=[m.data for m in household.members() if not m.delete],
+                    consent_purposes=consent.cleaned_data["purposes"],
                     request=request,
                 )
                 if document.has_file():
@@ -128,17 +178,24 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "beneficiaries/form.html",
-        {"form": form, "household": household, "document": document, "creating": True},
+        {
+            "form": form,
+            "household": household,
+            "document": document,
+            "consent": consent,
+            "creating": True,
+        },
     )
 
 
+@sensitive_post_parameters(*IDENTIFYING_POST_FIELDS)
 @role_required(*FILE_ROLES)
 def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     beneficiary = beneficiary_for_editing(request.user, pk)
     data = request.POST if request.method == "POST" else None
     if data is None:
         services.file_access_record(
-            user=request.user, beneficiary=beneficiary, kind=FileAccess.Kind.EDIT
+            user=request.user, beneficiary=beneficiary, kind=FileAccess.Kind.EDIT, request=request
         )
     form = BeneficiaryForm(data, instance=beneficiary)
     household = household_formset(data, beneficiary=beneficiary)
@@ -183,7 +240,7 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     beneficiary = beneficiary_for_staff(request.user, pk)
     services.file_access_record(
-        user=request.user, beneficiary=beneficiary, kind=FileAccess.Kind.FILE
+        user=request.user, beneficiary=beneficiary, kind=FileAccess.Kind.FILE, request=request
     )
     household = list(beneficiary.household.all())
     can_edit = request.user.has_role(*FILE_ROLES)
@@ -245,6 +302,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
         beneficiary=beneficiary,
         kind=FileAccess.Kind.DOCUMENT,
         document=document,
+        request=request,
     )
     response = FileResponse(
         document.file.open("rb"),

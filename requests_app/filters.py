@@ -1,18 +1,24 @@
 """The staff list's filters (`/requests/`): state, type, channel, researcher, the clock, search."""
 
+import re
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
 from wahaj.lib.choices import Channel
+from wahaj.lib.validators import normalize_digits
 
 from .models import RequestType, SupportRequest
 from .selectors import due_within, order_by_days_left
 
 State = SupportRequest.State
 
+REFERENCE_SHAPE = re.compile(r"^whj-\d{4}-\d+$", re.IGNORECASE)
+FILE_NUMBER_SHAPE = re.compile(r"^[a-z]-\d+$", re.IGNORECASE)
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 OPEN = "open"
 STATE_CHOICES = [(OPEN, _("All open requests")), *State.choices]
 SORTS = {
@@ -62,15 +68,18 @@ class SupportRequestFilter(django_filters.FilterSet):
         fields = ["q", "state", "request_type", "channel", "researcher", "overdue", "due_within"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
+        """By the shape of what was typed, so each lookup uses its unique index."""
+        value = " ".join(value.translate(ARABIC_DIGITS).split())
         if not value:
             return queryset
-        return queryset.filter(
-            Q(reference__iexact=value)
-            | Q(beneficiary__national_id=value)
-            | Q(beneficiary__file_number__iexact=value)
-            | Q(beneficiary__full_name__icontains=value)
-        )
+        if REFERENCE_SHAPE.match(value):
+            return queryset.filter(reference=value.upper())
+        digits = normalize_digits(value)
+        if digits.isdigit() and len(digits) == 10:
+            return queryset.filter(beneficiary__national_id=digits)
+        if FILE_NUMBER_SHAPE.match(value):
+            return queryset.filter(beneficiary__file_number=value.upper())
+        return queryset.filter(beneficiary__full_name__icontains=value)
 
     def by_state(self, queryset, name, value):
         if value == OPEN:
@@ -94,4 +103,10 @@ class SupportRequestFilter(django_filters.FilterSet):
             return queryset.order_by("-created_at", "-pk")
         if sort == "oldest":
             return queryset.order_by("created_at", "pk")
+        state = self.form.cleaned_data.get("state") if self.form.is_valid() else ""
+        if state and state not in (OPEN, State.RETURNED):
+            # One state whose days left follow its due date (running), or have none (decided,
+            # closed…): the due date gives the same order and walks the (state, due) index
+            # instead of sorting every row of the state by a computed value.
+            return queryset.order_by("decision_due_at", "pk")
         return order_by_days_left(queryset)

@@ -50,7 +50,8 @@ SUBMITTED_PROMISE = gettext_lazy(
 def support_request_index(request: HttpRequest) -> HttpResponse:
     """`/requests/`: filtered, searched, sorted by days left (overdue first), 50 a page."""
     data = request.GET.copy()
-    data.setdefault("state", "open")
+    if not data.get("q"):
+        data.setdefault("state", "open")  # a search looks in every state
     data.setdefault("sort", "days_left")
     filterset = SupportRequestFilter(data, queryset=support_request_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -5,9 +5,11 @@ set -euo pipefail
 
 RUN_PACKAGES=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-hosny-amiri fonts-noto-core libmagic1 postgresql-client)
 TEST_PACKAGES=(chromium poppler-utils redis-server)  # redis-server: the outbox's fault tests start a private one
+BENCH_PACKAGES=(wrk)  # `make bench`: the load generator, a separate process from gunicorn
 
 wanted=("${RUN_PACKAGES[@]}")
 [ "${1:-run}" = "test" ] && wanted+=("${TEST_PACKAGES[@]}")
+[ "${1:-run}" = "bench" ] && wanted+=("${BENCH_PACKAGES[@]}")
 
 missing=()
 for pkg in "${wanted[@]}"; do

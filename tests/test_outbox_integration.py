@@ -210,7 +210,7 @@ def test_with_redis_down_the_commit_goes_through_and_recovery_delivers_later(set
     ).start()
     try:
         with this_process_publishes_to(worker):
-            redis.stop()
+            redis.stop(keep_dir=True)
             began = time.monotonic()
             with transaction.atomic():
                 message = queue("it:redis-down")

@@ -19,3 +19,23 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database answers a clean 503 page, not a half-done 500.
+
+    wahaj.errors.server_error does the same for errors raised outside views (session save).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from wahaj.errors import DATABASE_UNAVAILABLE, database_unavailable
+
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return database_unavailable(request)
+        return None

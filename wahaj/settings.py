@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # third-party
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "surveys",
     "portal",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -69,11 +72,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wahaj.middleware.NoStoreMiddleware",
+    "wahaj.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After the view: who opened which page of a beneficiary's data (privacy/access_log.py).
+    "privacy.access_log.PersonalDataAccessLogMiddleware",
     # Axes last: it must see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -229,6 +237,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     else ["REMOTE_ADDR"]
 )
 
+# Managers (and /admin/) need a second factor: TOTP through django-otp (accounts/two_factor.py).
+OTP_TOTP_ISSUER = "Wahaj"
+
 # Staff sessions expire after 30 minutes idle.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -330,6 +341,10 @@ DECISION_REMINDER_DAYS = [
     int(d) for d in env.list("DECISION_REMINDER_DAYS", default=["7", "3", "1"])
 ]
 
+# --- PDPL retention (manage.py apply_retention) -------------------------------------------------
+# Years after her last case closed before her file is anonymised (unless a legal hold is set).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
+
 ASSOCIATION_NAME = env.str("ASSOCIATION_NAME", default="جمعية وهج النسائية الخيرية")
 
 # --- Satisfaction surveys (SPEC §7) ----------------------------------------------------------
@@ -353,8 +368,15 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# Error reports hide identifier fields (national ID, codes, passwords...) on every view.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "wahaj.lib.error_reports.PersonalDataExceptionReporterFilter"
 
 # --- Rate limits of the public pages (django-ratelimit, on the shared cache) ---------------------
 # Off only for `make bench`, which measures the pages themselves from one address.

@@ -4,9 +4,13 @@ from django.urls import include, path
 
 from wahaj import views
 
-# /admin/ is for managers only (SPEC §1), not for every account with is_staff.
+# /admin/ is for managers only (SPEC §1), not for every account with is_staff, and only once
+# the session is verified by the second factor.
 admin.site.has_permission = lambda request: (
-    request.user.is_active and request.user.is_staff and request.user.has_role("manager")
+    request.user.is_active
+    and request.user.is_staff
+    and request.user.has_role("manager")
+    and request.user.is_verified()
 )
 admin.site.site_header = settings.ASSOCIATION_NAME
 admin.site.site_title = "Wahaj"
@@ -21,6 +25,7 @@ urlpatterns = [
     path("requests/", include("requests_app.urls")),
     path("committee/", include("committee.urls")),
     path("surveys/", include("surveys.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("portal.urls")),  # /status/ and /portal/…
     path("", include("reports.urls")),
 ]

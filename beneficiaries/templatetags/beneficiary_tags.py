@@ -1,8 +1,10 @@
-"""`{% load beneficiary_tags %}{% open_referrals %}`: her open referrals, for the dashboard."""
+"""`{% load beneficiary_tags %}`: `{% open_referrals %}` (her open referrals, for the
+dashboard) and the `identifier` filter (masked unless the viewer may see identifiers)."""
 
 from django import template
 
 from beneficiaries.selectors import referrals_open_for
+from wahaj.lib.masking import mask_identifier
 
 register = template.Library()
 
@@ -11,3 +13,10 @@ register = template.Library()
 def open_referrals(context, limit: int = 10) -> dict:
     user = context["request"].user
     return {"referrals": list(referrals_open_for(user)[:limit])}
+
+
+@register.filter
+def identifier(value, show: bool) -> str:
+    """`{{ b.national_id|identifier:show_identifiers }}`: whole, or masked (••••••5678)."""
+    text = str(value or "")
+    return text if show else mask_identifier(text)

@@ -36,6 +36,9 @@ def registration_data(**overrides) -> dict:
         "household-1-sex": "M",
         "household-1-monthly_income": "600",
         "household-1-national_id": "1000000016",
+        # PDPL: the privacy notice shown, consent to every purpose.
+        "consent-notice_shown": "on",
+        "consent-purposes": ["service", "contact", "survey"],
     }
     data.update(overrides)
     return data

@@ -6,6 +6,7 @@ workers (or two test runs sharing one Redis database) never take each other's ta
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -114,6 +115,7 @@ class LiveWorker:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        self.log.unlink(missing_ok=True)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -189,7 +191,9 @@ class PrivateRedis:
             return sock.recv(16).startswith(b"+PONG")
         return False
 
-    def stop(self) -> None:
+    def stop(self, *, keep_dir: bool = False) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+        if not keep_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)

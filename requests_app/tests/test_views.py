@@ -262,13 +262,15 @@ def test_the_list_filters(client_as, intake_user, params, expected):
 
 
 def test_the_list_finds_a_request_by_reference_or_her_name(client_as, intake_user):
-    wanted = request_in_state(State.SUBMITTED)
+    wanted = request_in_state(State.CLOSED)
     request_in_state(State.SUBMITTED)
     client = client_as(intake_user)
     by_reference = client.get(reverse("requests_app:list"), {"q": wanted.reference.lower()})
     assert _references(by_reference) == [wanted.reference]
     by_name = client.get(reverse("requests_app:list"), {"q": wanted.beneficiary.full_name})
     assert _references(by_name) == [wanted.reference]
+    by_id = client.get(reverse("requests_app:list"), {"q": wanted.beneficiary.national_id})
+    assert _references(by_id) == [wanted.reference]
 
 
 def test_the_list_filters_by_researcher(client_as, intake_user, researcher_user):

@@ -111,3 +111,62 @@ def test_a_tampered_backup_is_refused(postgres_only, tmp_path):
         check=False,
     )
     assert result.returncode != 0
+
+
+def test_a_beneficiary_document_comes_back_with_its_row_and_its_bytes(
+    postgres_only, tmp_path, make_staff, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from beneficiaries.services import document_add
+    from beneficiaries.tests.factories import PDF_BYTES, BeneficiaryFactory
+
+    media = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": None},
+        },
+    }
+    beneficiary = BeneficiaryFactory()
+    document = document_add(
+        actor=make_staff(Role.INTAKE),
+        beneficiary=beneficiary,
+        doc_type="national_id",
+        file=SimpleUploadedFile("هوية نورة.pdf", PDF_BYTES),
+        content_type="application/pdf",
+    )
+    folder = run(
+        "backup.sh",
+        DATABASE_URL=database_url(connection.settings_dict["NAME"]),
+        PRIVATE_MEDIA_ROOT=str(media),
+        BACKUP_DIR=str(tmp_path / "backups"),
+    ).splitlines()[-1]
+
+    target = f"wahaj_restore_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(database_url("postgres"))
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{target}"')
+    try:
+        restored_media = tmp_path / "restored-media"
+        run(
+            "restore.sh",
+            folder,
+            DATABASE_URL=database_url(target),
+            PRIVATE_MEDIA_ROOT=str(restored_media),
+        )
+        with psycopg2.connect(database_url(target)) as conn, conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.file, b.national_id FROM beneficiaries_document d "
+                "JOIN beneficiaries_beneficiary b ON b.id = d.beneficiary_id WHERE d.id = %s",
+                [document.pk],
+            )
+            name, national_id = cursor.fetchone()
+        conn.close()
+        assert national_id == beneficiary.national_id
+        assert name == document.file.name
+        assert (restored_media / name).read_bytes() == PDF_BYTES
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        admin.close()

@@ -1,0 +1,125 @@
+"""Acceptance 1 of issue 11: axe-core finds no serious or critical violation on any page.
+
+Every page of `tests/pages.py` (built from the URL resolver and the apps' factories) is opened
+by every role that may open it, by the beneficiary in her portal and by an anonymous visitor,
+in Arabic and in English. One browser context per audience and language, one tab reused.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+
+from accounts.roles import Role
+from tests.pages import (
+    build_world,
+    page_paths,
+    portal_pending_cookie,
+    portal_session_cookie,
+    staff_session_cookie,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = {"serious", "critical"}
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+NOT_FOUND = "/no-such-page/"
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """The world's documents go to a temporary private root, never into var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(settings.PRIVATE_MEDIA_ROOT), "base_url": None},
+        },
+    }
+
+
+def describe(violation: dict) -> str:
+    nodes = "; ".join(
+        " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+        for node in violation["nodes"][:4]
+    )
+    return f"{violation['id']} ({violation['impact']}): {violation['help']} — {nodes}"
+
+
+class Auditor:
+    """Opens pages in one context per audience and language; collects blocking violations."""
+
+    def __init__(self, chromium, base_url: str):
+        self.chromium, self.base_url = chromium, base_url
+        self.axe = Axe()
+        self.found: dict[str, list[str]] = {}
+        self.audited: dict[str, set[str]] = {}
+
+    def audience(self, language: str, cookie: dict | None = None):
+        context = self.chromium.new_context(
+            base_url=self.base_url,
+            locale="ar-SA" if language == "ar" else "en-GB",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15_000)
+        cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
+        if cookie:
+            cookies.append(cookie)
+        context.add_cookies([{**c, "url": self.base_url} for c in cookies])
+        return context
+
+    def audit(self, page, who: str, language: str, label: str, path: str) -> bool:
+        """Open `path`; audit it when it is an HTML page she may see. True when audited."""
+        import time
+        t0 = time.monotonic()
+        response = page.goto(path)
+        t1 = time.monotonic()
+        expected_error = path == NOT_FOUND
+        if response is None or (response.status != 200 and not expected_error):
+            return False
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return False
+        assert page.locator("html").get_attribute("lang") == language, (who, path)
+        violations = self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+        print(f"TIME {t1-t0:.2f} {time.monotonic()-t1:.2f} {who} {language} {label}")
+        blocking = [describe(v) for v in violations if v["impact"] in BLOCKING]
+        if blocking:
+            self.found[f"{language} {who} {label} {path}"] = blocking
+        self.audited.setdefault(language, set()).add(label)
+        return True
+
+    def walk(self, language: str, who: str, cookie: dict | None, pages: dict[str, str]) -> None:
+        context = self.audience(language, cookie)
+        page = context.new_page()
+        for label, path in pages.items():
+            self.audit(page, who, language, label, path)
+        context.close()
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation_in_either_language(
+    chromium, live_server, personas
+):
+    world = build_world(personas)
+    pages = page_paths(world)
+    public = {**pages["public"], "404": NOT_FOUND, "login": pages["staff"]["login"]}
+    auditor = Auditor(chromium, live_server.url)
+    for language in ("ar", "en"):
+        for role, user in personas.items():
+            auditor.walk(language, role, staff_session_cookie(user), pages["staff"])
+        auditor.walk(language, "anonymous", None, public)
+        auditor.walk(language, "beneficiary", portal_session_cookie(world.her), pages["portal"])
+        auditor.walk(language, "pending", portal_pending_cookie(world.her), pages["pending"])
+        manager = personas[Role.MANAGER]
+        unverified = staff_session_cookie(manager, verified=False)
+        auditor.walk(language, "unverified", unverified, pages["unverified"])
+
+    every_label = {label for group in pages.values() for label in group} | {"404"}
+    for language in ("ar", "en"):
+        assert every_label - auditor.audited.get(language, set()) == set(), (
+            "pages nobody could open (fix the world in tests/pages.py)"
+        )
+    report = "\n".join(
+        f"{where}\n    " + "\n    ".join(problems) for where, problems in auditor.found.items()
+    )
+    assert auditor.found == {}, f"{len(auditor.found)} pages with violations:\n{report}"
