@@ -39,7 +39,15 @@ test: export DEBUG ?= 1
 test: $(VENV)/.installed messages lint
 	@bash scripts/system-deps.sh test
 	mkdir -p test-artifacts
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not screenshots"
+
+# The main pages of every role and of the portal, Arabic and English, desktop and phone, as PNG
+# files in test-artifacts/screenshots/ for people to look at (tests/test_screenshots.py).
+screenshots: export DEBUG ?= 1
+screenshots: $(VENV)/.installed messages
+	@bash scripts/system-deps.sh test
+	rm -rf test-artifacts/screenshots
+	WAHAJ_SCREENSHOTS=1 $(VENV)/bin/pytest -m screenshots -p no:randomly tests/test_screenshots.py
 
 bench: $(VENV)/.installed messages
 	@bash scripts/system-deps.sh bench

@@ -36,6 +36,10 @@ def _may_view_requests_in_admin(user: User) -> None:
 def _verify_second_factor(client: Client, user: User) -> None:
     if "django_otp" not in settings.INSTALLED_APPS:
         return
+    from accounts.two_factor import two_factor_required
+
+    if not two_factor_required(user):
+        return  # a device in her session would cost every page a query she never pays
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from wahaj.lib.validators import normalize_iban, normalize_mobile, normalize_national_id
+from wahaj.lib.forms import LocalDigitsMixin, local_digit_widgets
+from wahaj.lib.validators import (
+    normalize_iban,
+    normalize_mobile,
+    normalize_national_id,
+    strip_bidi_controls,
+)
 
 from .models import (
     PRIVACY_NOTICE_AR,
@@ -86,7 +92,7 @@ class ConsentForm(forms.Form):
         return purposes
 
 
-class BeneficiaryForm(_Crispy, forms.ModelForm):
+class BeneficiaryForm(LocalDigitsMixin, _Crispy, forms.ModelForm):
     """Her identity, address, housing, bank and income, as a desk takes them down."""
 
     mobile = forms.CharField(
@@ -144,6 +150,7 @@ class BeneficiaryForm(_Crispy, forms.ModelForm):
                 label=label, min_value=0, max_digits=12, decimal_places=2, required=False
             )
             self.income_fields.append(name)
+        local_digit_widgets(self)
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
             self.initial.setdefault(
@@ -163,10 +170,13 @@ class BeneficiaryForm(_Crispy, forms.ModelForm):
         pass
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
+        name = " ".join(strip_bidi_controls(self.cleaned_data["full_name"]).split())
         if len(name.split()) < 4:
             raise ValidationError(FULL_NAME_PARTS, code="parts")
         return name
+
+    def clean_latin_name(self) -> str:
+        return " ".join(strip_bidi_controls(self.cleaned_data["latin_name"]).split())
 
     def clean_national_id(self) -> str:
         return normalize_national_id(self.cleaned_data["national_id"])
@@ -192,7 +202,7 @@ class BeneficiaryForm(_Crispy, forms.ModelForm):
         }
 
 
-class HouseholdMemberForm(forms.ModelForm):
+class HouseholdMemberForm(LocalDigitsMixin, forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -213,6 +223,9 @@ class HouseholdMemberForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["national_id"].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
+
+    def clean_name(self) -> str:
+        return " ".join(strip_bidi_controls(self.cleaned_data["name"]).split())
 
     def clean_national_id(self) -> str:
         value = self.cleaned_data["national_id"].strip()

@@ -34,6 +34,7 @@ from wahaj.lib.validators import (
     normalize_iban,
     normalize_mobile,
     normalize_national_id,
+    strip_bidi_controls,
 )
 
 from .forms import ImportUploadForm
@@ -111,7 +112,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(strip_bidi_controls(str(value)).split())
 
 
 def _clean_row(row: Row, values: dict[str, object], lookups: dict) -> None:

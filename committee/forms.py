@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import RejectionCode, RequestType
+from wahaj.lib.forms import LocalDigitsMixin
 
 from .models import Decision, ResearchReport, ScoringRule, Vote
 from .services import REPORT_FIELDS
@@ -9,7 +10,7 @@ from .services import REPORT_FIELDS
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ResearchReportForm(forms.ModelForm):
+class ResearchReportForm(LocalDigitsMixin, forms.ModelForm):
     class Meta:
         model = ResearchReport
         fields = REPORT_FIELDS
@@ -73,7 +74,7 @@ class VoteForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LocalDigitsMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
@@ -91,7 +92,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class ScoringRuleForm(forms.ModelForm):
+class ScoringRuleForm(LocalDigitsMixin, forms.ModelForm):
     class Meta:
         model = ScoringRule
         fields = ScoringRule.POINT_FIELDS

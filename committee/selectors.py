@@ -11,7 +11,7 @@ from accounts.roles import Role
 from beneficiaries.models import Beneficiary, Category, Housing, IncomeSource, MaritalStatus
 from beneficiaries.selectors import household_income_summary
 from requests_app.models import RejectionCode, RequestType, SupportRequest
-from requests_app.selectors import order_by_days_left, support_requests_with_clock
+from requests_app.selectors import support_requests_with_clock
 
 from .models import AgendaItem, Decision, Meeting, Vote
 from .scoring import Facts
@@ -111,7 +111,14 @@ def committee_queue(user) -> QuerySet[SupportRequest]:
         "appeal__filed_at",
         "appeal__rejection__decided_at",
     )
-    return order_by_days_left(support_requests_with_clock(queryset))
+    return support_requests_with_clock(queryset).order_by(*QUEUE_ORDER)
+
+
+# Overdue first. Every row is `in_committee`, whose days left follow the due date: ordering by
+# the due date itself is the same order, and the (state, decision_due_at) index serves it
+# instead of a sort of the whole queue by a computed value (make bench, 5,000 requests before
+# the committee among 250,000: 105 ms → 0.2 ms for the first page).
+QUEUE_ORDER = ("decision_due_at", "pk")
 
 
 def committees_of(user):
@@ -160,9 +167,9 @@ def queue_not_on_agenda(meeting: Meeting) -> QuerySet[SupportRequest]:
     queryset = SupportRequest.objects.filter(state=State.IN_COMMITTEE).exclude(
         agenda_items__meeting=meeting
     )
-    return order_by_days_left(
-        support_requests_with_clock(queryset.select_related("beneficiary", "research_report"))
-    )
+    return support_requests_with_clock(
+        queryset.select_related("beneficiary", "research_report")
+    ).order_by(*QUEUE_ORDER)
 
 
 def decision_for(support_request: SupportRequest) -> Decision | None:

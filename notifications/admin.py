@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Message
-from .services import messages_resend
+from .services import context_without_secrets, messages_resend
 
 
 @admin.register(Message)
@@ -23,7 +23,16 @@ class MessageAdmin(admin.ModelAdmin):
     # Counting a large outbox on every page costs more than the page (NOTES.md).
     show_full_result_count = False
     actions = ["resend"]
-    readonly_fields = [f.name for f in Message._meta.fields if f.name != "id"]
+    # The context is shown without its secrets (a portal code is valid for 5 minutes).
+    exclude = ["context"]
+    readonly_fields = [
+        *(f.name for f in Message._meta.fields if f.name not in {"id", "context"}),
+        "safe_context",
+    ]
+
+    @admin.display(description=_("context"))
+    def safe_context(self, obj: Message) -> dict:
+        return context_without_secrets(obj.context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -245,6 +245,15 @@ def _deliver(message: Message) -> str:
     return ""
 
 
+# Context keys that must not outlive the send (a one-time code is a password for 5 minutes).
+SECRET_CONTEXT_KEYS = frozenset({"code"})
+REDACTED = "••••••"
+
+
+def context_without_secrets(context: dict[str, Any]) -> dict[str, Any]:
+    return {k: (REDACTED if k in SECRET_CONTEXT_KEYS else v) for k, v in context.items()}
+
+
 def message_send(*, message_id: int) -> int | None:
     """Claim, send and mark one message. Returns the seconds until a retry is due, or None.
 
@@ -265,7 +274,12 @@ def message_send(*, message_id: int) -> int | None:
         return _mark_failure(message, f"{type(exc).__name__}: {exc}", retryable=False)
     now = timezone.now()
     Message.objects.filter(pk=message_id, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=now, updated_at=now, last_error="", provider_id=provider_id
+        status=Status.SENT,
+        sent_at=now,
+        updated_at=now,
+        last_error="",
+        provider_id=provider_id,
+        context=context_without_secrets(message.context),
     )
     return None
 
@@ -285,7 +299,12 @@ def _mark_failure(message: Message, reason: str, *, retryable: bool) -> int | No
         return delay
     if retryable:
         reason = MAX_ATTEMPTS_REACHED.format(attempts=message.attempts, reason=reason)
-    pending.update(status=Status.FAILED, last_error=reason[:2000], updated_at=now)
+    pending.update(
+        status=Status.FAILED,
+        last_error=reason[:2000],
+        updated_at=now,
+        context=context_without_secrets(message.context),
+    )
     logger.warning("message %s failed: %s", message.pk, reason)
     return None
 

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import RequestType
-from wahaj.lib.validators import normalize_digits, normalize_national_id
+from wahaj.lib.forms import LocalDigitsMixin
+from wahaj.lib.validators import normalize_digits, normalize_national_id, strip_bidi_controls
 
 from .services import CODE_DIGITS
 
@@ -74,7 +75,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class NewRequestForm(forms.Form):
+class NewRequestForm(LocalDigitsMixin, forms.Form):
     request_type = forms.ChoiceField(label=_("What do you need?"), choices=RequestType.choices)
     amount_requested = forms.DecimalField(
         label=_("Amount requested (SAR), if any"),
@@ -97,6 +98,9 @@ class DeclarationForm(forms.Form):
         label=_("I confirm the declaration above."),
         error_messages={"required": CONFIRM_REQUIRED},
     )
+
+    def clean_signed_name(self) -> str:
+        return " ".join(strip_bidi_controls(self.cleaned_data["signed_name"]).split())
 
 
 class WithdrawForm(forms.Form):

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from weasyprint import HTML
 
@@ -89,6 +90,7 @@ def _try_later(request: HttpRequest) -> HttpResponse:
 
 
 # --- /status/ ---------------------------------------------------------------------------------
+@sensitive_post_parameters("national_id", "reference")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
@@ -123,6 +125,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 # --- Login with a one-time code ---------------------------------------------------------------
+@sensitive_post_parameters("national_id")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
@@ -145,6 +148,7 @@ def login(request: HttpRequest) -> HttpResponse:
     return render_portal(request, "portal/login.html", {"form": form})
 
 
+@sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:

@@ -5,13 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from wahaj.lib.forms import LocalDigitsMixin
+from wahaj.lib.validators import strip_bidi_controls
 
 from .models import SupportRequest, VerificationItem
 
 DECLARATION_READ_REQUIRED = _("Read the declaration to her and tick the box before she signs.")
 
 
-class SupportRequestForm(forms.ModelForm):
+class SupportRequestForm(LocalDigitsMixin, forms.ModelForm):
     class Meta:
         model = SupportRequest
         fields = ["request_type", "amount_requested", "description", "channel"]
@@ -24,6 +26,9 @@ class DeclarationForm(forms.Form):
         error_messages={"required": DECLARATION_READ_REQUIRED},
     )
     signed_name = forms.CharField(label=_("Her full name, as she types it to sign"), max_length=200)
+
+    def clean_signed_name(self) -> str:
+        return " ".join(strip_bidi_controls(self.cleaned_data["signed_name"]).split())
 
 
 class VerificationForm(forms.Form):
@@ -63,7 +68,7 @@ class StartResearchForm(NoteForm):
         ).order_by("first_name", "username")
 
 
-class DeliverForm(NoteForm):
+class DeliverForm(LocalDigitsMixin, NoteForm):
     delivery_note = forms.CharField(
         label=_("What was given"), widget=forms.Textarea(attrs={"rows": 2})
     )

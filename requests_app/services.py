@@ -67,6 +67,7 @@ DELIVERY_NEEDS_NOTE = _("Record what was given.")
 DECLARATION_NEEDS_NAME = _("She must type her full name to sign.")
 NOT_EDITABLE = _("The request can be changed only while it is a draft or returned to her.")
 RESEARCHER_NEEDS_ROLE = _("The researcher must hold the researcher role.")
+VERIFY_FIRST = _("Intake must complete the verification checklist of this online request first.")
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ TRANSITIONS: dict[str, Transition] = {
 # The writes that are not transitions but share their rules (who, and in which states).
 EDITS: dict[str, Transition] = {
     "sign_declaration": Transition((State.DRAFT, State.RETURNED), Role.INTAKE, NOT_EDITABLE, True),
-    "verify": Transition((State.DRAFT, State.RETURNED), Role.INTAKE, NOT_EDITABLE),
+    # Also while submitted: a request she entered online waits there for staff verification.
+    "verify": Transition((State.DRAFT, State.SUBMITTED, State.RETURNED), Role.INTAKE, NOT_EDITABLE),
 }
 
 
@@ -516,6 +518,9 @@ def support_request_start_research(
 ) -> SupportRequest:
     """submitted → in_research, assigned to `researcher` (default: the actor).
 
+    A request she entered online (created_by None) waits in `submitted` until intake has
+    completed the verification checklist (policy step 2).
+
     A researcher assigned by someone else is told (`research_due`).
     """
     locked = _lock(support_request)
@@ -523,6 +528,8 @@ def support_request_start_research(
     researcher = researcher or actor
     if not researcher.has_role(Role.RESEARCHER):
         raise InvalidTransition(RESEARCHER_NEEDS_ROLE)
+    if locked.entered_by_beneficiary and not _checklist_complete(locked):
+        raise InvalidTransition(VERIFY_FIRST)
     locked.state = State.IN_RESEARCH
     locked.researcher = researcher
     locked.save(update_fields=["state", "researcher", "updated_at"])
@@ -538,6 +545,11 @@ def support_request_start_research(
     if researcher.pk != actor.pk:
         _tell_researchers(locked, event)
     return locked
+
+
+def _checklist_complete(support_request: SupportRequest) -> bool:
+    checked = set(support_request.verification_checks.values_list("item", flat=True))
+    return checked >= set(VerificationItem.values)
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ from .selectors import (
     support_request_page,
 )
 
+State = SupportRequest.State
 PAGE_SIZE = 50
 SUBMITTED_PROMISE = gettext_lazy(
     "The request was submitted. Tell her that the research committee will study it and answer "
@@ -105,7 +106,9 @@ def support_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context.update(
         {
-            "can_edit": services.transition_allowed(support_request, "verify", user),
+            "can_edit": support_request.state in (State.DRAFT, State.RETURNED)
+            and services.transition_allowed(support_request, "verify", user),
+            "can_verify": services.transition_allowed(support_request, "verify", user),
             "actions": [
                 {"name": name, "label": ACTION_LABELS[name], "form": form_class()}
                 for name, (form_class, _service) in ACTIONS.items()

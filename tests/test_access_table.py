@@ -79,9 +79,10 @@ ACCESS: dict[str, Row] = {
     # --- the probes and the staff's own account ------------------------------------------
     "healthz": PUBLIC,
     "readyz": PUBLIC,
-    "login": PUBLIC,
-    "logout": row("POST", everyone=REDIRECT),
-    "two_factor": staff(allowed=("manager",), ok=200, denied=REDIRECT),
+    "login": row(everyone=REDIRECT, anonymous=200, beneficiary=200),  # staff: already in
+    "logout": row("POST", everyone=LOGIN),
+    # Any staff member may set up her second factor; managers must.
+    "two_factor": staff(allowed=("intake", "researcher", "member", "chair", "manager")),
     "set_language": row("POST", everyone=REDIRECT),
     # --- beneficiaries ------------------------------------------------------------------
     "beneficiaries:list": staff(allowed=FILE),
@@ -131,16 +132,17 @@ ACCESS: dict[str, Row] = {
     # --- her portal ----------------------------------------------------------------------------
     "portal:status": PUBLIC,
     "portal:home": portal(),
-    "portal:login": row(everyone=200, beneficiary=REDIRECT),
+    "portal:login": PUBLIC,
     "portal:login_code": row(everyone=PORTAL),
-    "portal:logout": row("POST", everyone=REDIRECT),
+    "portal:logout": row("POST", everyone=PORTAL),
     "portal:request_new": portal(),
     "portal:request_detail": portal(args="request"),
-    "portal:request_submit": portal("POST", args="request", ok=REDIRECT),
-    "portal:request_document": portal("POST", args="request", ok=REDIRECT),
+    # An empty form is refused (400) — but only in her own session.
+    "portal:request_submit": portal("POST", args="request", ok=400),
+    "portal:request_document": portal("POST", args="request", ok=400),
     "portal:request_resubmit": portal("POST", args="request", ok=REDIRECT),
     "portal:request_withdraw": portal(args="request"),
-    "portal:request_appeal": portal("POST", args="request", ok=REDIRECT),
+    "portal:request_appeal": portal("POST", args="request", ok=400),
     "portal:surveys": portal(),
     "portal:data": portal(),
     "portal:data_json": portal(),
@@ -152,9 +154,9 @@ ACCESS: dict[str, Row] = {
     "reports:monthly": staff(allowed=MANAGER),
     "reports:monthly_pdf": staff(allowed=MANAGER),
     "reports:export": staff(args=("list", "format"), allowed=MANAGER),
-    # --- the admin: managers with a verified second factor only ------------------------------------
+    # --- the admin: managers with a verified second factor only ---------------------------
     "admin:login": row(everyone=200, manager=REDIRECT),
-    "admin:logout": row("POST", everyone=200),
+    "admin:logout": row("POST", everyone=REDIRECT, manager=LOGIN),
     "admin:*": row(everyone=ADMIN_LOGIN, manager={200, 403}),
 }
 # The admin's URLs that need an object or an app label are covered by "admin:*" but not
@@ -294,4 +296,47 @@ def test_every_url_answers_every_role_as_the_table_says(clients, world):
             got, expected = _answer(response), spec.expected[role]
             if got != expected and not (isinstance(expected, set) and got in expected):
                 wrong.append(f"{spec.method} {name} as {role}: {got}, table says {expected}")
-    assert wrong == [], "\n" + "\n".join(wrong)
+    if wrong:
+        pytest.fail("\n".join(wrong), pytrace=False)
+
+
+# --- objects outside her reach -----------------------------------------------------------------
+def test_objects_outside_her_reach_answer_404(clients, world, make_staff):
+    from beneficiaries.tests.factories import BeneficiaryFactory
+    from committee import services as committee_services
+    from requests_app.tests.factories import SupportRequestFactory
+
+    other = BeneficiaryFactory()
+    other_document = DocumentFactory(beneficiary=other)
+    other_request = SupportRequestFactory(beneficiary=other)
+    other_committee = committee_with(chair=make_staff("chair"), members=[make_staff("committee")])
+    other_meeting = committee_services.meeting_schedule(
+        actor=other_committee.chair, committee=other_committee, date=timezone.localdate()
+    )
+    cases = [
+        ("beneficiary", "GET", reverse("portal:request_detail", args=[other_request.pk])),
+        ("beneficiary", "POST", reverse("portal:request_withdraw", args=[other_request.pk])),
+        ("member", "GET", reverse("beneficiaries:detail", args=[other.pk])),
+        (
+            "member",
+            "GET",
+            reverse("beneficiaries:document_download", args=[other.pk, other_document.pk]),
+        ),
+        ("member", "GET", reverse("requests_app:detail", args=[other_request.pk])),
+        ("member", "GET", reverse("committee:meeting", args=[other_meeting.pk])),
+        ("member", "GET", reverse("committee:minutes", args=[other_meeting.pk])),
+        ("chair", "POST", reverse("committee:meeting_open", args=[other_meeting.pk])),
+        (
+            "intake",
+            "GET",
+            reverse("beneficiaries:document_download", args=[world["her"].pk, other_document.pk]),
+        ),
+    ]
+    wrong = []
+    for role, method, url in cases:
+        with transaction.atomic():
+            response = getattr(clients[role], method.lower())(url)
+            transaction.set_rollback(True)
+        if response.status_code != 404:
+            wrong.append(f"{method} {url} as {role}: {response.status_code}")
+    assert wrong == []

@@ -162,3 +162,19 @@ def test_the_console_backend_prints_the_message_for_development(settings, capsys
     printed = capsys.readouterr().out
     assert "SMS to 966501234567" in printed
     assert "WHJ-2026-000009" in printed
+
+
+def test_a_one_time_code_does_not_stay_readable_in_the_outbox_after_sending(sms_outbox):
+    message = MessageFactory(template="portal_otp", context={"code": "482913"})
+    message_send(message_id=message.pk)
+    [(_number, text)] = sms_outbox
+    assert "482913" in text
+    message.refresh_from_db()
+    assert "482913" not in str(message.context)
+
+
+def test_the_admin_never_shows_a_code_still_waiting_to_be_sent(client_as, manager_user):
+    message = MessageFactory(template="portal_otp", context={"code": "482913"})
+    response = client_as(manager_user).get(f"/admin/notifications/message/{message.pk}/change/")
+    assert response.status_code == 200
+    assert "482913" not in response.content.decode()

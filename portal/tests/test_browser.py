@@ -47,6 +47,7 @@ def test_she_checks_logs_in_uploads_the_missing_document_and_resubmits_from_her_
         beneficiary=her,
         request_type=RequestType.FOOD_BASKET,
         return_reason="صورة بطاقة العائلة",
+        created_by=None,  # her own online request: no staff checklist
         paused_at=timezone.now(),
     )
     Declaration.objects.create(

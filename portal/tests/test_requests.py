@@ -96,12 +96,6 @@ def test_she_submits_a_new_request_online_and_it_waits_for_intake_with_channel_w
     assert not support_request.verification_checks.exists()
 
 
-@pytest.mark.xfail(
-    reason="requests_app must let intake verify a `submitted` online request and hold research "
-    "until then (docs/contracts.md, portal section); its services allow verify in draft/returned "
-    "only",
-    strict=False,
-)
 def test_intake_verifies_an_online_request_before_research_starts(
     portal_client, intake_user, researcher_user
 ):
@@ -158,6 +152,7 @@ def test_she_uploads_the_missing_document_of_a_returned_request_and_resubmits(po
         beneficiary=her,
         request_type=RequestType.FOOD_BASKET,
         return_reason="صورة بطاقة العائلة",
+        created_by=None,  # her own online request: no staff checklist
     )
     Declaration.objects.create(
         support_request=returned,

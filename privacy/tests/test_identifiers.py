@@ -87,7 +87,36 @@ def test_the_project_uses_that_filter(settings):
 
 def test_registering_her_writes_no_identifier_to_the_logs(client_as, intake_user, caplog, capsys):
     data = registration_data()
-    client_as(intake_user).post(LIST.replace("beneficiaries/", "beneficiaries/new/"), data)
+    client_as(intake_user).post(reverse("beneficiaries:create"), data)
     logged = caplog.text + capsys.readouterr().err
     assert data["national_id"] not in logged
     assert "0501234567" not in logged
+
+
+@pytest.mark.parametrize(
+    ("url_name", "fields"),
+    [
+        ("beneficiaries:create", ["national_id", "mobile", "iban"]),
+        ("beneficiaries:list", ["q"]),
+        ("portal:status", ["national_id", "reference"]),
+        ("portal:login", ["national_id"]),
+        ("portal:login_code", ["code"]),
+        ("login", ["password"]),
+        ("two_factor", ["token"]),
+    ],
+)
+def test_views_that_take_ids_codes_or_passwords_mark_them_sensitive(
+    rf, intake_user, url_name, fields
+):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import resolve
+
+    url = reverse(url_name)
+    request = rf.post(url, dict.fromkeys(fields, "1000000008"))
+    request.user = intake_user
+    request.session = SessionStore()
+    request._messages = None
+    with contextlib.suppress(Exception):  # only the decorator's mark on the request matters
+        resolve(url).func(request)
+    marked = request.sensitive_post_parameters
+    assert marked == "__ALL__" or set(fields) <= set(marked)

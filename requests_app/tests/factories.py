@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from beneficiaries.models import Document
 from beneficiaries.tests.factories import BeneficiaryFactory, DocumentFactory
 from requests_app.models import (
@@ -26,6 +27,9 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
         model = SupportRequest
 
     beneficiary = factory.SubFactory(BeneficiaryFactory)
+    # Entered by staff (created_by=None means she entered it herself in the portal). A raw,
+    # unusable password: hashing one per request would slow every list test down.
+    created_by = factory.SubFactory(UserFactory, password="!")
     request_type = RequestType.FOOD_BASKET
     amount_requested = 800
     description = "سلة غذائية شهرية للأسرة"

@@ -7,7 +7,7 @@ import pytest
 from audit.models import Event
 from notifications.models import Message
 from requests_app import services
-from requests_app.models import RejectionCode, SupportRequest
+from requests_app.models import RejectionCode, SupportRequest, VerificationItem
 from requests_app.services import TRANSITIONS, InvalidTransition
 from requests_app.signals import support_request_transitioned
 
@@ -205,3 +205,17 @@ def test_every_transition_sends_the_signal_inside_the_transaction(researcher_use
     finally:
         support_request_transitioned.disconnect(receiver)
     assert received == [("start_research", "submitted", "in_research")]
+
+
+def test_an_online_request_waits_in_submitted_for_the_staff_checklist(intake_user, researcher_user):
+    online = request_in_state(State.SUBMITTED, channel="website", created_by=None)
+    with pytest.raises(InvalidTransition) as refused:
+        services.support_request_start_research(actor=researcher_user, support_request=online)
+    assert refused.value.message == services.VERIFY_FIRST
+
+    services.support_request_verify(
+        actor=intake_user, support_request=online, items=VerificationItem.values
+    )
+    services.support_request_start_research(actor=researcher_user, support_request=online)
+    online.refresh_from_db()
+    assert online.state == State.IN_RESEARCH

@@ -47,9 +47,30 @@ SAUDI_BANKS: dict[str, str] = {
 }
 
 
+# The explicit direction controls: embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and
+# isolates (LRI, RLI, FSI, PDI). Typed or pasted into a name, an unclosed RLO (U+202E) reverses
+# everything after it on the line, an ID or a phone number included: never kept in a name.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(value: str) -> str:
+    """`value` without explicit direction controls (names: stripped at input and on display)."""
+    return _BIDI_CONTROLS.sub("", str(value or ""))
+
+
 def normalize_digits(value: str) -> str:
     """Arabic-Indic digits to ASCII, spaces, dashes and bidi marks removed."""
     return _SEPARATORS.sub("", str(value or "").translate(_DIGITS))
+
+
+def normalize_number(value: str) -> str:
+    """An amount as typed (`١٬٥٠٠٫٥٠`, `1,500.50`, `1 500`) in the form Django parses (`1500.50`).
+
+    Arabic-Indic digits to ASCII, the Arabic decimal separator (U+066B) to a point, thousands
+    separators (U+066C, commas, spaces) and bidi marks removed.
+    """
+    text = str(value or "").translate(_DIGITS).replace("\u066b", ".")
+    return re.sub(r"[\s,\u066c\u200e\u200f\u202a-\u202e\u2066-\u2069]+", "", text)
 
 
 def national_id_checksum_ok(digits: str) -> bool:

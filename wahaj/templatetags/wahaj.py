@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from wahaj.lib.hijri import gregorian_text, hijri_text
+from wahaj.lib.validators import strip_bidi_controls
 
 register = template.Library()
 
@@ -43,3 +44,18 @@ def hijri(value: date | datetime | None) -> str:
 def ltr(value: object) -> str:
     """Isolate a left-to-right token (ID, phone, reference, IBAN) inside Arabic text."""
     return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+@register.filter
+def bdi(value: object) -> str:
+    """A name someone typed, isolated (`<bdi>`) and without direction controls, so that it cannot
+    reorder the text around it — her ID or phone beside it — whatever it contains."""
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", strip_bidi_controls(value))
+
+
+@register.filter
+def no_bidi_controls(value: object) -> str:
+    """For a name where no element may go (`<title>`, attributes): the controls removed."""
+    return strip_bidi_controls(value)

@@ -1,0 +1,47 @@
+"""Numbers typed in forms: Arabic-Indic or Western digits, and the numeric keypad on phones.
+
+`<input type="number">` refuses ٣٠٠ in most browsers and sends nothing: the woman (or the
+employee) typing on an Arabic keyboard sees her amount vanish. Forms that take numbers mix in
+`LocalDigitsMixin`: their number fields become text inputs with `inputmode` (the phone shows the
+digit keypad) and `dir="ltr"`, and what was typed is normalised before Django parses it.
+"""
+
+from django import forms
+
+from wahaj.lib.validators import normalize_number
+
+NUMBER_FIELDS = (forms.DecimalField, forms.FloatField, forms.IntegerField)
+
+
+def number_widget(field: forms.Field) -> forms.TextInput:
+    """A text input for `field` that brings up the numeric keypad, its other attributes kept."""
+    attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step", "type")}
+    integer = isinstance(field, forms.IntegerField)
+    attrs.update({"inputmode": "numeric" if integer else "decimal", "dir": "ltr"})
+    attrs.setdefault("autocomplete", "off")
+    return forms.TextInput(attrs=attrs)
+
+
+def local_digit_widgets(form: forms.BaseForm) -> None:
+    """Give every number field of `form` the keypad text input (call again after adding some)."""
+    for field in form.fields.values():
+        if isinstance(field, NUMBER_FIELDS) and isinstance(field.widget, forms.NumberInput):
+            field.widget = number_widget(field)
+
+
+class LocalDigitsMixin:
+    """Mix into a Form or ModelForm (before it) whose number fields people type into."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        local_digit_widgets(self)
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                key = self.add_prefix(name)
+                if isinstance(field, NUMBER_FIELDS) and isinstance(data.get(key), str):
+                    data[key] = normalize_number(data[key])
+            self.data = data
+        super().full_clean()
