@@ -25,10 +25,12 @@ SMALL_TARGETS = """
   })
   .map(el => [el, el.getBoundingClientRect()])
   .filter(([el, box]) => box.height < 44 || box.width < 44)
-  .map(([el, box]) => `${Math.round(box.width)}x${Math.round(box.height)} ${el.outerHTML.slice(0, 90)}`)
+  .map(([el, box]) =>
+    `${Math.round(box.width)}x${Math.round(box.height)} ${el.outerHTML.slice(0, 90)}`)
 """
 NUMBER_INPUTS_WITHOUT_KEYPAD = """
-() => [...document.querySelectorAll("input[name=national_id], input[name=code], input[name*=amount], input[type=number]")]
+() => [...document.querySelectorAll(
+    "input[name=national_id], input[name=code], input[name*=amount], input[type=number]")]
   .filter(el => !["numeric", "decimal", "tel"].includes(el.inputMode) || el.type === "number")
   .map(el => el.outerHTML.slice(0, 120))
 """

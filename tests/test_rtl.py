@@ -77,7 +77,8 @@ def inspect(page, tokens: list[str]) -> dict:
 def assert_isolated_and_in_order(page, tokens: list[str]) -> None:
     report = inspect(page, tokens)
     assert RLO not in page.locator("body").inner_text()
-    assert report["names"] and all(report["names"]), report["names"]
+    assert report["names"], "her name is not on the page"
+    assert all(report["names"]), report["names"]
     for token, places in report["tokens"].items():
         assert places, f"{token} is not on the page"
         assert all(p["isolated"] and p["ordered"] for p in places), (token, places)

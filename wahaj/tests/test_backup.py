@@ -25,7 +25,8 @@ def postgres_only():
 
 def database_url(name: str) -> str:
     params = connection.settings_dict
-    return f"postgres://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{name}"
+    user, host = params["USER"] or "postgres", params["HOST"] or "127.0.0.1"
+    return f"postgres://{user}@{host}:{params['PORT'] or 5432}/{name}"
 
 
 def table_counts(url: str) -> dict[str, int]:
@@ -79,7 +80,12 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(
     admin.cursor().execute(f'CREATE DATABASE "{target}"')
     try:
         restored_media = tmp_path / "restored-media"
-        run("restore.sh", folder, DATABASE_URL=database_url(target), PRIVATE_MEDIA_ROOT=str(restored_media))
+        run(
+            "restore.sh",
+            folder,
+            DATABASE_URL=database_url(target),
+            PRIVATE_MEDIA_ROOT=str(restored_media),
+        )
         source = table_counts(source_url)
         assert source["audit_event"] >= 1
         assert table_counts(database_url(target)) == source
