@@ -419,16 +419,37 @@ def file_access_record(
     """Record who (and in which role, from where) opened her file, a document or a page with
     her data (PDPL). `user` None: she herself, in the portal. Not an audit event: viewing is
     not a change of the case."""
+    return FileAccess.objects.create(
+        beneficiary=beneficiary, document=document, **_access_fields(user, kind, request)
+    )
+
+
+def _access_fields(user: User | None, kind: str, request: HttpRequest | None) -> dict:
     is_user = user is not None and user.is_authenticated
     match = getattr(request, "resolver_match", None)
-    return FileAccess.objects.create(
-        beneficiary=beneficiary,
-        user=user if is_user else None,
-        role=(user.primary_role or "") if is_user else "beneficiary",
-        kind=kind,
-        document=document,
-        view_name=(match.view_name if match else "")[:80],
-        ip_address=get_client_ip(request)[0] if request is not None else None,
+    return {
+        "user": user if is_user else None,
+        "role": (user.primary_role or "") if is_user else "beneficiary",
+        "kind": kind,
+        "view_name": (match.view_name if match else "")[:80],
+        "ip_address": get_client_ip(request)[0] if request is not None else None,
+    }
+
+
+def file_accesses_record(
+    *,
+    user: User | None,
+    beneficiary_ids: list[int],
+    kind: str,
+    request: HttpRequest | None = None,
+) -> list[FileAccess]:
+    """`file_access_record` for a page showing several women (a meeting's agenda): one row
+    each, in one query, so the page's cost does not grow with its agenda."""
+    if not beneficiary_ids:
+        return []
+    fields = _access_fields(user, kind, request)
+    return FileAccess.objects.bulk_create(
+        [FileAccess(beneficiary_id=pk, **fields) for pk in dict.fromkeys(beneficiary_ids)]
     )
 
 

@@ -30,6 +30,14 @@ class ResearchReportForm(LocalDigitsMixin, forms.ModelForm):
             },
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A list of radio buttons needs no "---------" choice (read out as "dash dash dash"):
+        # none ticked is the empty answer.
+        for name in ("visit_type", "recommendation"):
+            field = self.fields[name]
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+
 
 class MeetingScheduleForm(forms.Form):
     committee = forms.ModelChoiceField(queryset=None, label=_("committee"))

@@ -3,15 +3,16 @@
 The beneficiaries app records its own file, edit and document views (FileAccess). The pages
 below show her data too (a request, its receipt, the research report, meeting minutes, her
 own downloads): after a successful GET, this middleware records who opened whose data, in
-which role, from where — one FileAccess row per woman shown — without those apps writing it.
+which role, from where — one FileAccess row per woman shown, in one insert — without those
+apps writing it.
 """
 
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse
 
-from beneficiaries.models import Beneficiary, FileAccess
-from beneficiaries.services import file_access_record
+from beneficiaries.models import FileAccess
+from beneficiaries.services import file_accesses_record
 from committee.models import AgendaItem
 from requests_app.models import SupportRequest
 
@@ -70,8 +71,10 @@ class PersonalDataAccessLogMiddleware:
         user = request.user if request.user.is_authenticated else None
         if user is None and not match.view_name.startswith("portal:"):
             return response
-        for beneficiary_id in owners(request, match.kwargs):
-            file_access_record(
-                user=user, beneficiary=Beneficiary(pk=beneficiary_id), kind=kind, request=request
-            )
+        file_accesses_record(
+            user=user,
+            beneficiary_ids=list(owners(request, match.kwargs)),
+            kind=kind,
+            request=request,
+        )
         return response

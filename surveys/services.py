@@ -63,6 +63,7 @@ def _invitation_message(invitation: Invitation, support_request: SupportRequest)
         },
         idempotency_key=f"survey-invitation-{invitation.pk}",
         subject=invitation,
+        send_after=invitation.send_after,
     )
 
 
@@ -76,8 +77,8 @@ def invitation_create(
     queues nothing. Side effects on creation: an audit event `survey_invite` on the request
     (her timeline shows she was invited, never what she answered) and, with `notify`, the
     `survey_invitation` message in the outbox to her preferred channel.
-    SURVEY_INVITATION_DELAY_HOURS is recorded as `send_after`; the outbox sends at once
-    (a delayed send needs `message_queue(send_after=…)`, not offered by notifications yet).
+    The message waits in the outbox until `send_after` (now + SURVEY_INVITATION_DELAY_HOURS);
+    the outbox's recovery job sends it once it is due.
     """
     now = timezone.now()
     invitation, created = Invitation.objects.get_or_create(

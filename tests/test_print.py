@@ -51,7 +51,9 @@ def test_receipt_file_minutes_and_monthly_report_print_on_a4_without_navigation(
         response = page.goto(paths[name])
         assert response.status == 200, name
         assert visible(page, "nav, .navbar, footer, .btn, button, main form") == [], name
-        header = page.locator(".print-header, .minutes-association, [data-testid=receipt] header")
+        header = page.locator(
+            ".print-header, .minutes-association, .report-association, [data-testid=receipt] header"
+        )
         assert settings.ASSOCIATION_NAME in " ".join(header.all_inner_texts()), name
         assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), name
         pdf = page.pdf(format="A4", print_background=True)

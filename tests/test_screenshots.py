@@ -50,6 +50,8 @@ MAIN_PAGES = {
         "privacy:audit",
     ],
 }
+A4 = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 px per inch
+PRINTED = ["requests_app:receipt", "beneficiaries:detail", "committee:minutes", "reports:monthly"]
 PUBLIC_PAGES = ["login", "portal:status", "portal:login", "surveys:respond"]
 PORTAL_PAGES = [
     "portal:home",
@@ -108,3 +110,18 @@ def test_save_the_main_pages_of_every_role_and_of_the_portal(chromium, live_serv
                     saved += 1
                 context.close()
     assert saved == 2 * len(SIZES) * sum(len(labels) for _, _, labels in audiences)
+
+    # The printed documents, as the browser lays them out on an A4 sheet.
+    for language in ("ar", "en"):
+        context = chromium.new_context(base_url=live_server.url, viewport=A4)
+        cookies = [{"name": "django_language", "value": language}]
+        cookies.append(staff_session_cookie(personas[Role.MANAGER]))
+        context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+        page = context.new_page()
+        page.emulate_media(media="print")
+        for label in PRINTED:
+            assert page.goto(every[label]).status == 200, label
+            page.screenshot(
+                path=str(OUT / file_name("print", label, language, "a4")), full_page=True
+            )
+        context.close()

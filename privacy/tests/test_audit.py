@@ -207,3 +207,23 @@ def test_only_managers_search_the_audit_trail(client_as, request, role):
 
 def test_anonymous_is_sent_to_log_in(client):
     assert client.get(AUDIT).status_code == 302
+
+
+def test_a_meeting_page_records_a_view_of_each_woman_on_its_agenda(
+    client_as, member_user, chair_user, researcher_user, intake_user
+):
+    from committee.tests.factories import committee_with, open_meeting, request_before_committee
+
+    committee = committee_with(chair=chair_user, members=[member_user])
+    requests = [
+        request_before_committee(researcher=researcher_user, intake=intake_user) for _ in range(2)
+    ]
+    meeting = open_meeting(committee=committee, requests=requests)
+
+    client_as(member_user).get(reverse("committee:meeting", args=[meeting.pk]), **FROM)
+
+    rows = FileAccess.objects.filter(view_name="committee:meeting")
+    assert sorted(r.beneficiary_id for r in rows) == sorted(r.beneficiary_id for r in requests)
+    assert {(r.user, r.role, r.ip_address) for r in rows} == {
+        (member_user, "committee", "10.1.2.3")
+    }

@@ -37,6 +37,11 @@ VERB_LABELS = {
     "close": _("Closed"),
     "withdraw": _("Withdrawn"),
     "reopen_for_appeal": _("Reopened on appeal"),
+    # Written by the committee app and the window sweep on the request's timeline.
+    "research_report_save": _("Research report saved"),
+    "research_report_complete": _("Research report completed"),
+    "window_reminder": _("Decision window reminder sent"),
+    "window_overdue": _("Decision window passed: escalated to the managers"),
 }
 
 

@@ -91,12 +91,14 @@ def test_an_invitation_follows_her_preferred_channel_and_language(enqueued):
     assert (message.channel, message.to, message.language) == ("email", "huda@example.org", "en")
 
 
-def test_the_delay_setting_is_recorded_on_the_invitation(settings, enqueued):
+def test_the_delay_setting_holds_the_invitation_message_back(settings, enqueued):
     settings.SURVEY_INVITATION_DELAY_HOURS = 24
     support_request = request_in_state(State.DELIVERED)
     invitation = invitation_create(support_request=support_request, trigger="delivered")
     assert invitation.send_after - invitation.created_at == timedelta(hours=24)
     assert invitation.send_after > timezone.now()
+    message = Message.objects.get(template="survey_invitation")
+    assert message.next_attempt_at == invitation.send_after
 
 
 def test_a_delivery_never_fails_for_want_of_a_survey(intake_user, enqueued):

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -11,6 +11,7 @@ from wahaj.lib.hijri import gregorian_text, hijri_text
 from wahaj.lib.validators import strip_bidi_controls
 
 register = template.Library()
+LONG_TOKEN = 16
 
 
 @register.filter
@@ -42,7 +43,13 @@ def hijri(value: date | datetime | None) -> str:
 
 @register.simple_tag
 def ltr(value: object) -> str:
-    """Isolate a left-to-right token (ID, phone, reference, IBAN) inside Arabic text."""
+    """Isolate a left-to-right token (ID, phone, reference, IBAN) inside Arabic text.
+
+    Tokens up to LONG_TOKEN characters never break across lines; longer ones (an IBAN, an
+    e-mail) may, rather than run off a phone's screen or a printed sheet.
+    """
+    if len(str(value)) > LONG_TOKEN:
+        return format_html('<bdi dir="ltr" class="ltr-long">{}</bdi>', value)
     return format_html('<bdi dir="ltr">{}</bdi>', value)
 
 
@@ -59,3 +66,15 @@ def bdi(value: object) -> str:
 def no_bidi_controls(value: object) -> str:
     """For a name where no element may go (`<title>`, attributes): the controls removed."""
     return strip_bidi_controls(value)
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """The comma between items of a list: «، » in Arabic, ", " in English."""
+    return "، " if translation.get_language_bidi() else ", "
+
+
+@register.filter
+def join_words(values) -> str:
+    """`{{ items|join_words }}`: the items joined with the current language's comma."""
+    return list_separator().join(str(v) for v in values)
