@@ -2,6 +2,7 @@
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.two_factor import confirmed_device, two_factor_required
+from wahaj.middleware import SessionIdleMiddleware
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -40,6 +42,14 @@ def _clean_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sessions_renewed_once(settings):
+    """A session is renewed at most once every SESSION_RENEW_SECONDS (wahaj.middleware): a slow
+    test crossing that minute would write it once more and change a page's query count. Tests
+    of the renewal itself set the setting back."""
+    settings.SESSION_RENEW_SECONDS = 24 * 60 * 60
 
 
 # --- Personas --------------------------------------------------------------------------------
@@ -95,6 +105,11 @@ def client_as(client):
         client.force_login(user)
         if two_factor_required(user):
             verify_second_factor(client, user)
+        # A real login's answer stamps the session's renewal (wahaj.middleware); force_login
+        # saves it directly, so stamp it here: the first page counts no extra write.
+        session = client.session
+        session[SessionIdleMiddleware.KEY] = int(time.time())
+        session.save()
         return client
 
     return login
@@ -135,11 +150,15 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless (also for a test that drives a second browser in a thread:
+    Playwright's sync API is bound to the thread that started it)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 @pytest.fixture

@@ -4,21 +4,21 @@ Every national ID, mobile and IBAN is valid (checksums) and unique, derived from
 index so that a second run continues where the first stopped (idempotent: it only tops up to
 `--beneficiaries`).
 
-Rows are generated as plain tuples and written in batches of 5,000: with PostgreSQL's COPY,
-else with bulk_create. Measured on this machine, bulk_create spent most of its time building
-and adapting model instances (about 3 ms per file with its household: 5 minutes for 100,000);
-COPY of the same tuples takes a small fraction of that.
+Rows are generated as plain tuples and written in batches of 5,000 (`wahaj.lib.bulk`: COPY on
+PostgreSQL, else bulk_create), all in one transaction so that the foreign keys are checked once
+at the end. Measured on this machine, bulk_create spent most of its time building and adapting
+model instances (about 3 ms per file with its household: 5 minutes for 100,000); COPY of the
+same tuples takes a small fraction of that.
 """
 
-import io
 import random
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from wahaj.lib.bulk import copy_rows, foreign_keys_checked_once, ids_reserve
 from wahaj.lib.choices import Channel
 from wahaj.lib.validators import iban_with_checksum, national_id_checksum_ok
 
@@ -254,56 +254,35 @@ def _category_rows(rng: random.Random, pk: int, marital: str, nationality: str) 
     return [(pk, category) for category in sorted(chosen)]
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
-    """Write rows: COPY on PostgreSQL (generated values hold no tab, newline or backslash)."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH
-        )
-        return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
-
-
 def _batch(rng: random.Random, start: int, count: int, staff_ids: list[int]) -> None:
     now = timezone.now()
     today = timezone.localdate()
-    with transaction.atomic():
-        numbers = file_numbers_allocate(count)
-        rows = [_beneficiary_row(rng, start + i, numbers[i], now) for i in range(count)]
-        _insert(Beneficiary, BENEFICIARY_COLUMNS, rows)
-        ids = dict(
-            Beneficiary.objects.filter(file_number__in=numbers).values_list("file_number", "pk")
-        )
-        members, income, categories, contacts = [], [], [], []
-        for row in rows:
-            pk = ids[row[0]]
-            members += _member_rows(rng, pk, row[1].rsplit(" ", 1)[-1], today)
-            income += _income_rows(rng, pk)
-            categories += _category_rows(rng, pk, row[6], row[4])
+    numbers = file_numbers_allocate(count)
+    ids = ids_reserve(Beneficiary, count)
+    rows = []
+
+    def files():
+        # Built while PostgreSQL inserts the rows already sent; kept for their households.
+        for i in range(count):
+            row = (ids[i], *_beneficiary_row(rng, start + i, numbers[i], now))
+            rows.append(row)
+            yield row
+
+    copy_rows(Beneficiary, ["id", *BENEFICIARY_COLUMNS], files())
+    income, categories, contacts = [], [], []
+
+    def households():
+        for pk, _file_number, name, *row in rows:
+            yield from _member_rows(rng, pk, name.rsplit(" ", 1)[-1], today)
+            income.extend(_income_rows(rng, pk))
+            categories.extend(_category_rows(rng, pk, row[4], row[2]))
             staff = rng.choice(staff_ids) if staff_ids else None
-            contacts.append((pk, row[19], "in", "سُجّلت عند الاستقبال.", staff, row[23]))
-        _insert(HouseholdMember, MEMBER_COLUMNS, members)
-        _insert(IncomeSource, INCOME_COLUMNS, income)
-        _insert(BeneficiaryCategory, CATEGORY_COLUMNS, categories)
-        _insert(Contact, CONTACT_COLUMNS, contacts)
+            contacts.append((pk, row[17], "in", "سُجّلت عند الاستقبال.", staff, row[21]))
+
+    copy_rows(HouseholdMember, MEMBER_COLUMNS, households())
+    copy_rows(IncomeSource, INCOME_COLUMNS, income)
+    copy_rows(BeneficiaryCategory, CATEGORY_COLUMNS, categories)
+    copy_rows(Contact, CONTACT_COLUMNS, contacts)
 
 
 def _referrals(rng: random.Random) -> None:
@@ -338,9 +317,11 @@ def seed(stdout, options: dict) -> None:
         )
     )
     started = timezone.now()
-    for start in range(existing, existing + missing, BATCH):
-        rng.seed(f"{seed_value}:{start}")  # each batch repeatable on its own
-        _batch(rng, start, min(BATCH, existing + missing - start), staff_ids)
+    children = [HouseholdMember, IncomeSource, BeneficiaryCategory, Contact]
+    with transaction.atomic(), foreign_keys_checked_once(*children):
+        for start in range(existing, existing + missing, BATCH):
+            rng.seed(f"{seed_value}:{start}")  # each batch repeatable on its own
+            _batch(rng, start, min(BATCH, existing + missing - start), staff_ids)
     _referrals(rng)
     seconds = (timezone.now() - started).total_seconds()
     stdout.write(

@@ -327,6 +327,8 @@ class ReferralCloseForm(_Crispy, forms.Form):
 
 
 class SearchForm(forms.Form):
+    session_key = "beneficiaries_search"  # the posted search text (`wahaj.lib.search`)
+
     q = forms.CharField(
         label=_("Search"),
         required=False,

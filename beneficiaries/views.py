@@ -5,7 +5,7 @@ from functools import cache
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.selectors import events_for
+from wahaj.lib.search import remember_search, search_params
 
 from . import services
 from .access import (
@@ -60,35 +61,18 @@ def _template_exists(name: str) -> bool:
     return True
 
 
-SEARCH_SESSION_KEY = "beneficiaries_search"
-
-
-def _search_data(request: HttpRequest) -> QueryDict | None:
-    """The list's filters from the address, with the posted search text (`?search=1`) from
-    the session: it may be a national ID or a mobile, which no address may carry."""
-    if request.GET.get("search") != "1":
-        return request.GET or None
-    data = request.GET.copy()
-    data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
-    return data
-
-
 @sensitive_post_parameters("q")
 @role_required(*FILE_ROLES)
 def beneficiary_list(request: HttpRequest) -> HttpResponse:
     """Search by name, national ID, mobile or file number. The search text is posted and kept
-    in the session (the other filters go in the address, for paging and exports), so an
-    identifier never appears in an address, a browser history or a server log.
-    National IDs and mobiles are masked without the identifiers permission."""
+    in the session (`wahaj.lib.search`), so an identifier never appears in an address, a
+    browser history or a server log. National IDs and mobiles are masked without the
+    identifiers permission."""
     if request.method == "POST":
-        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "")[:100]
-        query = QueryDict(mutable=True)
-        for key in SearchForm.base_fields:
-            if key != "q" and request.POST.get(key):
-                query[key] = request.POST[key]
-        query["search"] = "1"
-        return redirect(f"{reverse('beneficiaries:list')}?{query.urlencode()}")
-    form = SearchForm(_search_data(request))
+        return remember_search(
+            request, SearchForm.session_key, reverse("beneficiaries:list"), SearchForm.base_fields
+        )
+    form = SearchForm(search_params(request, SearchForm.session_key) or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = beneficiary_search(**{k: v for k, v in filters.items() if v})
     per_page = request.GET.get("per_page", "")

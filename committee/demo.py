@@ -3,7 +3,7 @@ reports for the requests before it, a closed meeting with its votes, decisions a
 and a planned one with the oldest of the queue on its agenda.
 
 Idempotent: the committee is found by its chair, reports are added only where missing, and
-the meetings only once. Reports go in with bulk_create, their facts read from prefetched rows.
+the meetings only once. Reports go in with COPY, their facts read from prefetched rows.
 """
 
 import random
@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from beneficiaries.models import Beneficiary, Category, Housing, MaritalStatus
 from requests_app.models import SupportRequest
+from wahaj.lib.bulk import copy_rows
 
 from .models import AgendaItem, Committee, Decision, Meeting, Membership, ResearchReport, Vote
 from .scoring import Facts, eligibility_score
@@ -33,6 +34,13 @@ FINDINGS = {
     "health_findings": "لا أمراض مزمنة مذكورة.",
     "needs": "سلة غذائية شهرية وسداد جزء من الإيجار.",
 }
+
+
+REPORT_COLUMNS = [
+    "support_request_id", "author_id", "visit_type", "visit_date", "recommendation",
+    "recommended_amount", "recommended_support_type", "score", "score_breakdown", "score_facts",
+    "scoring_rule_id", "completed_at", "created_at", "updated_at", *FINDINGS,
+]  # fmt: skip
 
 
 def _facts(beneficiary: Beneficiary) -> Facts:
@@ -83,31 +91,31 @@ def _reports(staff: dict[str, User], states, rng: random.Random) -> int:
             )
         )
         reports = []
-        for sr in rows:
+        for sr in rows:  # `researcher_id`, not `researcher`: a query per report
             facts = _facts(sr.beneficiary)
             score = eligibility_score(values, facts)
             approve = score.total >= 40
             when = (sr.submitted_at or timezone.now()) + timedelta(days=rng.uniform(1, 4))
             reports.append(
-                ResearchReport(
-                    support_request=sr,
-                    author=sr.researcher or staff["researcher"],
-                    visit_type=rng.choice(["home", "home", "office", "phone"]),
-                    visit_date=timezone.localtime(when).date(),
-                    recommendation="approve" if approve else "reject",
-                    recommended_amount=sr.amount_requested if approve else None,
-                    recommended_support_type=sr.request_type if approve else "",
-                    score=score.total,
-                    score_breakdown=score.breakdown,
-                    score_facts=facts.as_json(),
-                    scoring_rule=rule,
-                    completed_at=when,
-                    created_at=when,
-                    updated_at=when,
-                    **FINDINGS,
+                (
+                    sr.pk,
+                    sr.researcher_id or staff["researcher"].pk,
+                    rng.choice(["home", "home", "office", "phone"]),
+                    timezone.localtime(when).date(),
+                    "approve" if approve else "reject",
+                    sr.amount_requested if approve else None,
+                    sr.request_type if approve else "",
+                    score.total,
+                    score.breakdown,
+                    facts.as_json(),
+                    rule.pk,
+                    when,
+                    when,
+                    when,
+                    *FINDINGS.values(),
                 )
             )
-        ResearchReport.objects.bulk_create(reports, batch_size=BATCH)
+        copy_rows(ResearchReport, REPORT_COLUMNS, reports)
         created += len(reports)
     return created
 

@@ -7,6 +7,7 @@ worker with a conditional UPDATE) → `sent`, or back to `queued` with a later
 
 import logging
 import smtplib
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -20,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import event_record
+from wahaj.lib.bulk import insert_many
 
 from .backends.sms import SmsError, get_sms_backend
 from .models import Message
@@ -34,13 +36,13 @@ MAX_ATTEMPTS_REACHED = "gave up after {attempts} attempts: {reason}"
 WORKER_LOST = "the worker stopped while sending"
 
 
-def _enqueue(message_id: int) -> None:
+def _enqueue(message_id: int, countdown: int | None = None) -> None:
     """Hand the row to the broker. Never raises: with the broker down the row simply waits in
     the outbox for `requeue_stale_messages`, and the page that caused it is not held up."""
     from .tasks import message_send_task
 
     try:
-        message_send_task.apply_async((message_id,), retry=False)
+        message_send_task.apply_async((message_id,), countdown=countdown, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves the row for recovery
         logger.warning("broker unavailable (%s); message %s waits in the outbox", exc, message_id)
 
@@ -180,8 +182,11 @@ def messages_queue_bulk(messages: list[Message]) -> list[Message]:
         return []
     try:
         with transaction.atomic():
-            created = Message.objects.bulk_create(fresh)
+            created = insert_many(fresh)
     except IntegrityError:
+        for message in fresh:
+            message.pk = None
+            message._state.adding = True
         # A concurrent writer took some keys after we looked: keep only the rows we wrote.
         Message.objects.bulk_create(fresh, ignore_conflicts=True)
         mine = {m.idempotency_key for m in fresh}
@@ -190,17 +195,44 @@ def messages_queue_bulk(messages: list[Message]) -> list[Message]:
     return created
 
 
+# A sweep may queue thousands of rows at once: they go to the broker as batch tasks of this many
+# ids (one publish each), a worker sends them one by one, each with its own claim and retries.
+SEND_BATCH = 100
+
+
 def _enqueue_many(message_ids: list[int]) -> None:
-    """Publish many sends over one broker connection; stop at the first broker failure (the
-    recovery job picks the rest up)."""
-    from .tasks import message_send_task
+    """Publish many sends, SEND_BATCH to a task, over one broker connection; stop at the first
+    broker failure (the recovery job picks the rest up)."""
+    if len(message_ids) == 1:
+        _enqueue(message_ids[0])
+        return
+    from .tasks import message_send_batch_task
 
     try:
-        with message_send_task.app.producer_or_acquire() as producer:
-            for message_id in message_ids:
-                message_send_task.apply_async((message_id,), producer=producer, retry=False)
+        with message_send_batch_task.app.producer_or_acquire() as producer:
+            for start in range(0, len(message_ids), SEND_BATCH):
+                batch = message_ids[start : start + SEND_BATCH]
+                message_send_batch_task.apply_async((batch,), producer=producer, retry=False)
     except Exception as exc:  # noqa: BLE001 - the rows wait in the outbox for recovery
         logger.warning("broker unavailable (%s); %d messages wait", exc, len(message_ids))
+
+
+# A batch stops after this long and hands the rest on as a new batch, well inside the task time
+# limits (a slow gateway must not have a whole batch killed mid-way).
+SEND_BATCH_SECONDS = 60
+
+
+def messages_send(*, message_ids: list[int]) -> None:
+    """Send a batch one by one (`message_send` each). A row that must be tried again later
+    goes back to the broker alone, with its back-off as the countdown."""
+    started = time.monotonic()
+    for position, message_id in enumerate(message_ids):
+        if time.monotonic() - started > SEND_BATCH_SECONDS:
+            _enqueue_many(message_ids[position:])
+            return
+        retry_in = message_send(message_id=message_id)
+        if retry_in is not None:
+            _enqueue(message_id, countdown=retry_in)
 
 
 # --- Sending ---------------------------------------------------------------------------------
@@ -346,8 +378,7 @@ def messages_requeue_stale(*, batch: int = 500) -> int:
     Message.objects.filter(pk__in=ids, status=Status.QUEUED).update(
         next_attempt_at=now, updated_at=now
     )
-    for message_id in ids:
-        _enqueue(message_id)
+    _enqueue_many(ids)
     return len(ids)
 
 

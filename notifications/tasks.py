@@ -18,6 +18,12 @@ def message_send_task(self, message_id: int) -> None:
         raise self.retry(countdown=retry_in)
 
 
+# Rows a dead worker never reached stay `queued`, and the recovery job hands them on again.
+@shared_task(name="notifications.tasks.message_send_batch")
+def message_send_batch_task(message_ids: list[int]) -> None:
+    services.messages_send(message_ids=message_ids)
+
+
 @shared_task(name="notifications.tasks.requeue_stale_messages")
 def requeue_stale_messages() -> int:
     return services.messages_requeue_stale()

@@ -9,9 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.models import Beneficiary
-from requests_app.models import SupportRequest
-from requests_app.selectors import support_requests_of_beneficiary, support_requests_with_clock
+from beneficiaries.models import Beneficiary, Document
+from requests_app.models import SupportRequest, VerificationItem
+from requests_app.selectors import (
+    support_request_gaps,
+    support_requests_of_beneficiary,
+    support_requests_with_clock,
+)
+from wahaj.templatetags.wahaj import join_words
 
 from .models import CorrectionRequest
 
@@ -22,33 +27,28 @@ State = SupportRequest.State
 _NO_ID = "0" * 10
 
 
+# What the status page shows of a request, and her national ID to compare with (a unique
+# reference: one row at most, by its unique index).
+_STATUS_SQL = (
+    "SELECT r.id, r.reference, r.state, r.request_type, r.submitted_at, r.decision_due_at, "
+    "r.decided_at, r.delivered_at, r.return_reason, b.national_id AS national_id "
+    "FROM requests_app_supportrequest r "
+    "JOIN beneficiaries_beneficiary b ON b.id = r.beneficiary_id "
+    "WHERE r.reference = %s"
+)
+
+
 def support_request_status_lookup(*, reference: str, national_id: str) -> SupportRequest | None:
     """The request with this reference if it belongs to this national ID, else None.
 
     One indexed query whatever the outcome, and a constant-time comparison of the ID: an
     unknown reference, a wrong ID and a mismatch look and take the same.
     """
-    # A plain indexed query: this page is public and measured (SPEC §11), so no clock
-    # annotations it would not show.
-    support_request = (
-        SupportRequest.objects.filter(reference=reference)
-        .select_related("beneficiary")
-        .only(
-            "reference",
-            "state",
-            "request_type",
-            "submitted_at",
-            "decision_due_at",
-            "decided_at",
-            "delivered_at",
-            "return_reason",
-            "beneficiary__national_id",
-        )
-        .first()
-        if reference
-        else None
-    )
-    stored = support_request.beneficiary.national_id if support_request else _NO_ID
+    # One indexed query in plain SQL: this page is public and measured (SPEC §11), and the ORM
+    # would spend longer compiling the query than PostgreSQL answering it.
+    found = SupportRequest.objects.raw(_STATUS_SQL, [reference]) if reference else []
+    support_request = next(iter(found), None)
+    stored = support_request.national_id if support_request else _NO_ID
     matches = hmac.compare_digest(stored.encode(), (national_id or "").encode())
     return support_request if support_request is not None and matches else None
 
@@ -105,7 +105,8 @@ NEXT_STEP = {
     ),
     State.IN_COMMITTEE: _("Nothing for now: you will receive a text message with the decision."),
     State.RETURNED: _(
-        "Complete what is missing (below), then send the request again from your services page."
+        "Upload what is missing in your services page, or bring it to the association's office."
+        " Then send the request again: the two weeks continue from where they stopped."
     ),
     State.APPROVED: _("The association will contact you to deliver the support."),
     State.REJECTED: _(
@@ -143,6 +144,59 @@ def status_steps(support_request: SupportRequest) -> list[Step]:
         at = getattr(support_request, field) if field and status != "todo" else None
         steps.append(Step(label=str(label), status=status, at=at))
     return steps
+
+
+# --- What she still has to do, in her words -------------------------------------------------------
+# The same gaps staff see (requests_app.selectors.support_request_gaps), never their wording:
+# the verification checklist is staff's own work, so she is told only which originals to bring
+# for it, not the checklist's labels.
+FIELD_MISSING = _(
+    "Missing from your file: %(field)s. Call or visit the association to add it, or ask for it "
+    "in “My data”."
+)
+DOCUMENT_MISSING = _(
+    "%(document)s: upload a valid copy below, or bring it to the association's office."
+)
+DECLARATION_MISSING = _("Your signature on the declaration that your data is true.")
+BRING_ORIGINALS = _(
+    "Bring %(documents)s to the association's office, so that the staff can check them with you."
+)
+MOBILE_TO_CONFIRM = _(
+    "The association will call you to confirm your mobile number: keep your phone near you."
+)
+ORIGINAL_FOR_CHECK = {
+    VerificationItem.IDENTITY: _("your national ID card"),
+    VerificationItem.HOUSEHOLD: _("your family card"),
+    VerificationItem.INCOME: _("your social-security or pension statement"),
+    VerificationItem.HOUSING: _("your lease, title deed or electricity bill"),
+    VerificationItem.IBAN: _("your bank's letter with your IBAN"),
+    VerificationItem.DOCUMENTS_VALID: _("the originals of your documents"),
+}
+
+
+def what_she_still_needs(support_request: SupportRequest) -> list[str]:
+    """What stops her request from being sent, each item said to her: what, and what to do."""
+    lines: list[str] = []
+    originals: list[str] = []
+    confirm_mobile = False
+    for gap in support_request_gaps(support_request):
+        if gap.kind == "field":
+            label = Beneficiary._meta.get_field(gap.code).verbose_name
+            lines.append(str(FIELD_MISSING) % {"field": label})
+        elif gap.kind == "document":
+            label = Document.DocType(gap.code).label
+            lines.append(str(DOCUMENT_MISSING) % {"document": label})
+        elif gap.kind == "declaration":
+            lines.append(str(DECLARATION_MISSING))
+        elif gap.code == VerificationItem.CONTACT:
+            confirm_mobile = True
+        else:
+            originals.append(str(ORIGINAL_FOR_CHECK[gap.code]))
+    if originals:
+        lines.append(str(BRING_ORIGINALS) % {"documents": join_words(originals)})
+    if confirm_mobile:
+        lines.append(str(MOBILE_TO_CONFIRM))
+    return lines
 
 
 def her_requests(beneficiary: Beneficiary) -> QuerySet[SupportRequest]:

@@ -25,7 +25,6 @@ from accounts.roles import Role
 from beneficiaries.forms import DocumentForm
 from committee.services import CommitteeError
 from requests_app.models import DECLARATION_TEXT_AR, SupportRequest
-from requests_app.selectors import support_request_missing
 from requests_app.services import InvalidTransition
 from surveys.selectors import invitations_for_beneficiary
 
@@ -70,6 +69,10 @@ DOCUMENT_ADDED = _("The document has been added to your file.")
 REQUEST_WITHDRAWN = _("Your request has been withdrawn.")
 CORRECTION_RECEIVED = _(
     "Your correction request has been received. The association will answer within 30 days."
+)
+REQUEST_INCOMPLETE = _("Your request cannot be sent yet. Still needed:")
+REQUEST_NOT_OPEN = _(
+    "This request cannot be changed now. Its page shows where it stands and what comes next."
 )
 APPEAL_FILED = _("Your appeal has been received. The committee will study your request again.")
 CORRECTION_CLOSED = _("The correction request is marked as done.")
@@ -230,7 +233,7 @@ def _detail_context(request: HttpRequest, support_request: SupportRequest, **for
         "plain_state": selectors.plain_state(support_request),
         "next_step": selectors.next_step(support_request),
         "steps": selectors.status_steps(support_request),
-        "missing": support_request_missing(support_request) if editable else [],
+        "missing": selectors.what_she_still_needs(support_request) if editable else [],
         "documents": request.beneficiary.documents.all() if editable else [],
         "editable": editable,
         "upload_form": DocumentForm(prefix="doc") if editable else None,
@@ -252,10 +255,20 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _refused(request: HttpRequest, error: InvalidTransition | PortalError | CommitteeError) -> None:
-    messages.error(request, error.message)
-    for item in getattr(error, "missing", []):
-        messages.error(request, item)
+def _refused(
+    request: HttpRequest,
+    error: InvalidTransition | PortalError | CommitteeError,
+    support_request: SupportRequest,
+) -> None:
+    """Her refusal in her words: a request service's messages are written for staff."""
+    if not isinstance(error, InvalidTransition):
+        messages.error(request, error.message)
+    elif error.missing:
+        messages.error(request, REQUEST_INCOMPLETE)
+        for item in selectors.what_she_still_needs(support_request):
+            messages.error(request, item)
+    else:
+        messages.error(request, REQUEST_NOT_OPEN)
 
 
 @portal_login_required
@@ -275,7 +288,7 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except InvalidTransition as error:
-        _refused(request, error)
+        _refused(request, error, support_request)
     else:
         messages.success(request, REQUEST_SENT)
     return redirect("portal:request_detail", pk=pk)
@@ -302,7 +315,7 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except PortalError as error:
-        _refused(request, error)
+        _refused(request, error, support_request)
     else:
         messages.success(request, DOCUMENT_ADDED)
     return redirect("portal:request_detail", pk=pk)
@@ -317,7 +330,7 @@ def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
             beneficiary=request.beneficiary, support_request=support_request, request=request
         )
     except InvalidTransition as error:
-        _refused(request, error)
+        _refused(request, error, support_request)
     else:
         messages.success(request, REQUEST_SENT)
     return redirect("portal:request_detail", pk=pk)
@@ -338,7 +351,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except InvalidTransition as error:
-            _refused(request, error)
+            _refused(request, error, support_request)
         else:
             messages.success(request, REQUEST_WITHDRAWN)
         return redirect("portal:request_detail", pk=pk)
@@ -365,7 +378,7 @@ def request_appeal(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except CommitteeError as error:
-        _refused(request, error)
+        _refused(request, error, support_request)
     else:
         messages.success(request, APPEAL_FILED)
     return redirect("portal:request_detail", pk=pk)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.forms import SearchForm
 from beneficiaries.models import MaritalStatus, Nationality, RegistrationStatus
 from beneficiaries.selectors import beneficiary_search
-from requests_app.filters import SupportRequestFilter
+from requests_app.filters import SEARCH_SESSION_KEY as REQUESTS_SEARCH
+from requests_app.filters import SupportRequestFilter, with_list_defaults
 from requests_app.models import RequestType, SupportRequest
 from requests_app.selectors import support_requests_with_clock
 from surveys.forms import PeriodForm
@@ -25,10 +26,8 @@ def _beneficiaries(params: dict) -> QuerySet:
 
 
 def _requests(params) -> QuerySet:
-    data = params.copy()
-    data.setdefault("state", "open")  # as the list page: open requests unless `state=` says
     queryset = support_requests_with_clock(SupportRequest.objects.all())
-    return SupportRequestFilter(data, queryset=queryset).qs
+    return SupportRequestFilter(with_list_defaults(params.copy()), queryset=queryset).qs
 
 
 def _survey_answers(params: dict) -> QuerySet:
@@ -44,6 +43,7 @@ EXPORTS: dict[str, ListExport] = {
         name="beneficiaries",
         title=_("Beneficiaries"),
         queryset=_beneficiaries,
+        session_key=SearchForm.session_key,
         columns=[
             Column(_("file number"), "file_number"),
             Column(_("full name"), "full_name"),
@@ -64,6 +64,7 @@ EXPORTS: dict[str, ListExport] = {
         name="requests",
         title=_("Support requests"),
         queryset=_requests,
+        session_key=REQUESTS_SEARCH,
         columns=[
             Column(_("reference"), "reference"),
             Column(_("state"), "state", choices=SupportRequest.State.choices),

@@ -65,6 +65,8 @@ class ListExport:
     title: Any
     columns: list[Column]
     queryset: Callable[[dict], QuerySet]  # GET parameters → the filtered rows
+    # Where the list page keeps its posted search text, if it has one (`wahaj.lib.search`).
+    session_key: str | None = None
 
     def headers(self) -> list[str]:
         return [str(column.header) for column in self.columns]

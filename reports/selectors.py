@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -128,6 +130,7 @@ def count_by(queryset: QuerySet, field: str, choices) -> list[tuple[str, str, in
 
 @dataclass
 class Dashboard:
+    computed_at: datetime  # the figures are exact as of this moment
     today: date
     open_states: list[tuple[str, str, int]]
     open_total: int
@@ -154,6 +157,7 @@ def manager_dashboard(now: datetime | None = None) -> Dashboard:
     period = survey_selectors.Period(start=since, end=today)
     _sent, _answered, rate = survey_selectors.response_rate(period)
     return Dashboard(
+        computed_at=now,
         today=today,
         open_states=open_states,
         open_total=sum(n for _s, _l, n in open_states),
@@ -168,6 +172,23 @@ def manager_dashboard(now: datetime | None = None) -> Dashboard:
         by_type=count_by(SupportRequest.objects.all(), "request_type", RequestType.choices),
         satisfaction=survey_selectors.scores(survey_selectors.responses_in(period)),
         response_rate=rate,
+    )
+
+
+DASHBOARD_CACHE_KEY = "reports:manager-dashboard"
+
+
+def manager_dashboard_cached() -> Dashboard:
+    """The manager's figures, computed at most once every DASHBOARD_CACHE_SECONDS.
+
+    On 250,000 requests they take about a second (counts over every request and a year of
+    survey answers); every manager's home page would pay it. The page says "as of" when they
+    were computed; the lists it links to are always live. 0 turns the cache off.
+    """
+    if not settings.DASHBOARD_CACHE_SECONDS:
+        return manager_dashboard()
+    return cache.get_or_set(
+        DASHBOARD_CACHE_KEY, manager_dashboard, settings.DASHBOARD_CACHE_SECONDS
     )
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.access import role_required
 from accounts.roles import Role
 from committee.pdf import minutes_pdf_bytes
+from wahaj.lib.search import search_params
 
 from . import selectors, services
 from .dashboard import sections_for
@@ -44,8 +46,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """`/`: one page, its sections chosen by the roles the person holds."""
     context = {"today": timezone.localdate(), "sections": sections_for(request.user)}
     if request.user.has_role(Role.MANAGER):
-        figures = selectors.manager_dashboard()
+        figures = selectors.manager_dashboard_cached()
         context["manager"] = figures
+        context["dashboard_minutes"] = settings.DASHBOARD_CACHE_SECONDS // 60
         context["charts"] = {
             "states": _chart("bar", figures.open_states, _("Open requests")),
             "channels": _chart("doughnut", figures.by_channel, _("Requests")),
@@ -100,7 +103,8 @@ def export(request: HttpRequest, list_name: str, fmt: str) -> HttpResponse:
     if spec is None or fmt not in Export.Format.values:
         raise Http404
     unmasked = request.user.has_perm(IDENTIFIERS_PERMISSION)
-    filters = {key: request.GET.getlist(key) for key in request.GET if key != "page"}
+    params = search_params(request, spec.session_key) if spec.session_key else request.GET
+    filters = {key: params.getlist(key) for key in params if key not in ("page", "q")}
     services.export_record(
         actor=request.user,
         list_name=list_name,
@@ -109,7 +113,7 @@ def export(request: HttpRequest, list_name: str, fmt: str) -> HttpResponse:
         masked=not unmasked,
         request=request,
     )
-    rows = spec.rows(request.GET, unmasked=unmasked)
+    rows = spec.rows(params, unmasked=unmasked)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"wahaj-{list_name}-{stamp}.{fmt}"
     if fmt == Export.Format.CSV:

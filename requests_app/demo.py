@@ -2,25 +2,27 @@
 
 About 2.5 requests per beneficiary; about 8 % are open (most submitted within the last 17
 days, so that those past the 14-day window are overdue), the rest decided long ago. Rows go in
-with bulk_create, a batch of beneficiaries at a time; only beneficiaries without requests get
-new ones, so a second run adds nothing. References continue the per-year counters.
+with `wahaj.lib.bulk.copy_rows`, a batch of beneficiaries at a time, in one transaction; only
+beneficiaries without requests get new ones, so a second run adds nothing. References continue
+the per-year counters.
 """
 
-import csv
-import io
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Event
 from beneficiaries.models import Beneficiary
+from wahaj.lib.bulk import copy_rows, foreign_keys_checked_once, ids_reserve
 from wahaj.lib.choices import Channel
 
 from .models import (
@@ -88,6 +90,12 @@ RETURN_REASONS = [
 ]
 CHANNELS = list(Channel.values)
 CHANNEL_WEIGHTS = [40, 20, 8, 3, 12, 2, 12, 3]  # the policy's eight channels, in order
+# Cumulative weights, summed once instead of on every draw (the same draws as `weights=`).
+STATES = list(STATE_WEIGHTS)
+STATE_CUM_WEIGHTS = list(accumulate(STATE_WEIGHTS.values()))
+TYPES = list(TYPE_WEIGHTS)
+TYPE_CUM_WEIGHTS = list(accumulate(TYPE_WEIGHTS.values()))
+CHANNEL_CUM_WEIGHTS = list(accumulate(CHANNEL_WEIGHTS))
 
 
 # The first requests of a run: one in every state (an overdue one before the committee).
@@ -97,6 +105,15 @@ EVERY_STATE = defaultdict(lambda: None, enumerate(STATE_WEIGHTS))
 # Every column of a request, with its default (a row starts as the model's defaults).
 FIELDS = [f for f in SupportRequest._meta.concrete_fields if not f.primary_key]
 DEFAULTS = {f.attname: (None if f.null else f.get_default()) for f in FIELDS}
+COLUMNS = ["id", *(f.attname for f in FIELDS)]
+_row_values = attrgetter(*COLUMNS)  # a row's values in COLUMNS order, in one C call
+DECLARATION_COLUMNS = [
+    "support_request_id", "text", "signed_name", "signed_at", "signed_via", "witness_id",
+]  # fmt: skip
+EVENT_COLUMNS = [
+    "actor_id", "actor_kind", "actor_role", "content_type_id", "object_id", "verb", "old_state",
+    "new_state", "note", "extra", "created_at",
+]  # fmt: skip
 
 
 class _Row:
@@ -105,38 +122,6 @@ class _Row:
     def __init__(self, **values) -> None:
         self.__dict__.update(DEFAULTS)
         self.__dict__.update(values)
-
-
-def _csv_value(value) -> object:
-    if value is None:
-        return r"\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return f"{value.total_seconds()} seconds"
-    return value
-
-
-def _insert(rows: list[_Row]) -> None:
-    """COPY on PostgreSQL (the ORM's bulk_create spends its time preparing values), else
-    bulk_create (a development SQLite database seeds a few hundred rows)."""
-    if connection.vendor != "postgresql":
-        SupportRequest.objects.bulk_create(
-            [SupportRequest(**{f.attname: getattr(r, f.attname) for f in FIELDS}) for r in rows],
-            batch_size=BATCH,
-        )
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_csv_value(getattr(row, f.attname)) for f in FIELDS])
-    buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in FIELDS)
-    table = connection.ops.quote_name(SupportRequest._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-        )
 
 
 def _money(rng: random.Random, request_type: str) -> Decimal:
@@ -156,14 +141,17 @@ def _request(
     """One request with dates consistent with its state (reference given afterwards)."""
     _pk, registered, channel = beneficiary
     forced_overdue = state == State.IN_COMMITTEE
-    state = state or rng.choices(list(STATE_WEIGHTS), weights=list(STATE_WEIGHTS.values()))[0]
-    request_type = rng.choices(list(TYPE_WEIGHTS), weights=list(TYPE_WEIGHTS.values()))[0]
+    state = state or rng.choices(STATES, cum_weights=STATE_CUM_WEIGHTS)[0]
+    request_type = rng.choices(TYPES, cum_weights=TYPE_CUM_WEIGHTS)[0]
+    amount = _money(rng, request_type)
+    if rng.random() >= 0.6:  # else the channel her file came in by
+        channel = rng.choices(CHANNELS, cum_weights=CHANNEL_CUM_WEIGHTS)[0]
     sr = _Row(
         beneficiary_id=_pk,
         request_type=request_type,
-        amount_requested=_money(rng, request_type),
+        amount_requested=amount,
         description=DESCRIPTIONS[request_type],
-        channel=channel if rng.random() < 0.6 else rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0],
+        channel=channel,
         state=state,
         created_by_id=staff["intake"].pk,
         updated_at=now,
@@ -234,44 +222,41 @@ def _number(requests: list["_Row"], counters: dict[int, int]) -> None:
 def _side_rows(requests: list["_Row"], staff: dict, content_type) -> None:
     """For the open requests (the ones staff open): her declaration and a 'submit' event."""
     opened = [sr for sr in requests if sr.submitted_at and sr.state in SupportRequest.OPEN]
-    pks = dict(
-        SupportRequest.objects.filter(reference__in=[sr.reference for sr in opened]).values_list(
-            "reference", "pk"
-        )
-    )
-    for sr in opened:
-        sr.pk = pks[sr.reference]
-    Declaration.objects.bulk_create(
-        [
-            Declaration(
-                support_request_id=sr.pk,
-                text=DECLARATION_TEXT_AR,
-                signed_name=sr.beneficiary_name,
-                signed_at=sr.submitted_at - timedelta(minutes=5),
-                signed_via=Declaration.SignedVia.STAFF,
-                witness=staff["intake"],
+    intake = staff["intake"].pk
+    copy_rows(
+        Declaration,
+        DECLARATION_COLUMNS,
+        (
+            (
+                sr.id,
+                DECLARATION_TEXT_AR,
+                sr.beneficiary_name,
+                sr.submitted_at - timedelta(minutes=5),
+                Declaration.SignedVia.STAFF.value,
+                intake,
             )
             for sr in opened
-        ],
-        batch_size=BATCH,
+        ),
     )
-    Event.objects.bulk_create(
-        [
-            Event(
-                actor=staff["intake"],
-                actor_kind=Event.ActorKind.STAFF,
-                actor_role="intake",
-                content_type=content_type,
-                object_id=sr.pk,
-                verb="submit",
-                old_state=State.DRAFT,
-                new_state=State.SUBMITTED,
-                extra={"reference": sr.reference, "seeded": True},
-                created_at=sr.submitted_at,
+    copy_rows(
+        Event,
+        EVENT_COLUMNS,
+        (
+            (
+                intake,
+                Event.ActorKind.STAFF.value,
+                "intake",
+                content_type.pk,
+                sr.id,
+                "submit",
+                State.DRAFT.value,
+                State.SUBMITTED.value,
+                "",
+                {"reference": sr.reference, "seeded": True},
+                sr.submitted_at,
             )
             for sr in opened
-        ],
-        batch_size=BATCH,
+        ),
     )
 
 
@@ -295,22 +280,27 @@ def seed(stdout, options: dict) -> None:
     counters: dict[int, int] = defaultdict(int)
     counters.update(dict(ReferenceCounter.objects.values_list("year", "last_value")))
     created = 0
-    for start in range(0, len(waiting), BATCH):
-        rng = random.Random(f"{seed_value}:requests:{start}:{len(waiting)}")
-        requests = []
-        for pk, registered, channel, name in waiting[start : start + BATCH]:
-            # 1–4 requests each, 2.5 on average; the first ones of a run cover every state.
-            for _ in range(rng.choice((1, 2, 2, 3, 3, 4))):
-                forced = EVERY_STATE[created + len(requests)] if not start else None
-                sr = _request(rng, (pk, registered, channel), now, staff, window, state=forced)
-                sr.beneficiary_name = name
-                requests.append(sr)
-        _number(requests, counters)
-        with transaction.atomic():
-            _insert(requests)
+    # One transaction: the foreign keys are checked once, after the last batch.
+    with transaction.atomic(), foreign_keys_checked_once(SupportRequest, Declaration, Event):
+        for start in range(0, len(waiting), BATCH):
+            rng = random.Random(f"{seed_value}:requests:{start}:{len(waiting)}")
+            requests = []
+            for pk, registered, channel, name in waiting[start : start + BATCH]:
+                # 1–4 requests each, 2.5 on average; the first ones of a run cover every state.
+                for _ in range(rng.choice((1, 2, 2, 3, 3, 4))):
+                    forced = EVERY_STATE[created + len(requests)] if not start else None
+                    sr = _request(rng, (pk, registered, channel), now, staff, window, state=forced)
+                    sr.beneficiary_name = name
+                    requests.append(sr)
+            _number(requests, counters)
+            for sr, request_pk in zip(
+                requests, ids_reserve(SupportRequest, len(requests)), strict=True
+            ):
+                sr.id = request_pk
+            copy_rows(SupportRequest, COLUMNS, map(_row_values, requests))
             _side_rows(requests, staff, content_type)
-            for year, value in counters.items():
-                ReferenceCounter.objects.update_or_create(year=year, defaults={"last_value": value})
-        created += len(requests)
+            created += len(requests)
+        for year, value in counters.items():
+            ReferenceCounter.objects.update_or_create(year=year, defaults={"last_value": value})
     seconds = (timezone.now() - started).total_seconds()
     stdout.write(f"Support requests: {created} created in {seconds:.1f} s.")

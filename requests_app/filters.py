@@ -3,7 +3,9 @@
 import re
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -21,11 +23,29 @@ FILE_NUMBER_SHAPE = re.compile(r"^[a-z]-\d+$", re.IGNORECASE)
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 OPEN = "open"
 STATE_CHOICES = [(OPEN, _("All open requests")), *State.choices]
+SEARCH_SESSION_KEY = "requests_search"  # the posted search text (`wahaj.lib.search`)
 SORTS = {
     "days_left": _("Days left (overdue first)"),
     "newest": _("Newest first"),
     "oldest": _("Oldest first"),
 }
+
+
+class AllYesNoWidget(django_filters.widgets.BooleanWidget):
+    """Yes / no, and "All" where django-filter says "Unknown" for no filter."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
+
+
+def with_list_defaults(data: QueryDict) -> QueryDict:
+    """The list's filters as the page and its exports apply them: open requests by days left,
+    unless a search (which looks in every state) or `state=` says otherwise."""
+    if not data.get("q"):
+        data.setdefault("state", OPEN)
+    data.setdefault("sort", "days_left")
+    return data
 
 
 def _researchers(request=None) -> QuerySet[User]:
@@ -51,7 +71,7 @@ class SupportRequestFilter(django_filters.FilterSet):
         label=_("researcher"), queryset=_researchers, empty_label=_("All")
     )
     overdue = django_filters.BooleanFilter(
-        label=_("Overdue only"), method="only_overdue", widget=django_filters.widgets.BooleanWidget
+        label=_("Overdue only"), method="only_overdue", widget=AllYesNoWidget
     )
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0
@@ -62,6 +82,21 @@ class SupportRequestFilter(django_filters.FilterSet):
         empty_label=None,
         method="sort_by",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Bootstrap's classes on the widgets: the list renders its fields plainly (no crispy).
+        for name, field in self.form.fields.items():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+            if self.form.is_bound and name in self.form.errors:
+                field.widget.attrs.update(
+                    {
+                        "class": field.widget.attrs["class"] + " is-invalid",
+                        "aria-invalid": "true",
+                        "aria-describedby": f"id_{name}_error",
+                    }
+                )
 
     class Meta:
         model = SupportRequest

@@ -49,6 +49,10 @@ class NoteForm(forms.Form):
 class ReturnForm(forms.Form):
     note = forms.CharField(
         label=_("What is missing (she will be told)"),
+        help_text=_(
+            "She reads this in the portal and by text message: write to her, in plain words, "
+            "which documents or data to bring or upload."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

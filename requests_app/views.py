@@ -9,19 +9,22 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
 from beneficiaries.access import beneficiary_for_staff
 from beneficiaries.forms import DocumentForm
 from beneficiaries.selectors import household_income_summary
 from beneficiaries.services import document_add
+from wahaj.lib.search import remember_search, search_params
 
 from . import services
 from .access import READ_ROLES, REQUEST_ROLES, support_request_for_staff, support_request_for_work
-from .filters import SupportRequestFilter
+from .filters import SEARCH_SESSION_KEY, SupportRequestFilter, with_list_defaults
 from .forms import (
     DeclarationForm,
     DeliverForm,
@@ -46,14 +49,22 @@ SUBMITTED_PROMISE = gettext_lazy(
 )
 
 
-@require_GET
+@sensitive_post_parameters("q")
+@require_http_methods(["GET", "POST"])
 @role_required(*REQUEST_ROLES)
 def support_request_index(request: HttpRequest) -> HttpResponse:
-    """`/requests/`: filtered, searched, sorted by days left (overdue first), 50 a page."""
-    data = request.GET.copy()
-    if not data.get("q"):
-        data.setdefault("state", "open")  # a search looks in every state
-    data.setdefault("sort", "days_left")
+    """`/requests/`: filtered, searched, sorted by days left (overdue first), 50 a page.
+
+    The search text (a reference, a name, a national ID) is posted and kept in the session,
+    never in the address (`wahaj.lib.search`); the other filters stay in the address."""
+    if request.method == "POST":
+        return remember_search(
+            request,
+            SEARCH_SESSION_KEY,
+            reverse("requests_app:list"),
+            SupportRequestFilter.base_filters,
+        )
+    data = with_list_defaults(search_params(request, SEARCH_SESSION_KEY))
     filterset = SupportRequestFilter(data, queryset=support_request_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -13,6 +13,7 @@ due requests: everything is read, updated and written in bulk.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,8 +28,10 @@ from accounts.roles import Role
 from audit.models import Event
 from notifications.models import Message
 from notifications.services import message_build, messages_queue_bulk, staff_address
+from wahaj.lib.bulk import insert_many
 
 from .models import SupportRequest
+from .selectors import request_url
 
 State = SupportRequest.State
 DAY = timedelta(days=1)
@@ -100,14 +103,14 @@ def _role_holders(role: str) -> list[User]:
     return list(User.objects.filter(groups__name=role, is_active=True).distinct().order_by("pk"))
 
 
-def _context(support_request: SupportRequest, now: datetime) -> dict:
+def _context(support_request: SupportRequest, now: datetime, url: Callable[[int], str]) -> dict:
     due = support_request.decision_due_at
     return {
         "reference": support_request.reference or "",
         "state": support_request.state,
         "due_date": timezone.localtime(due).date().isoformat(),
         "days_left": max(math.ceil((due - now) / DAY), 0),
-        "url": settings.SITE_URL + support_request.get_absolute_url(),
+        "url": settings.SITE_URL + url(support_request.pk),
     }
 
 
@@ -152,24 +155,23 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
     """Send the due reminders and escalations once. See the module docstring."""
     now = now or timezone.now()
     content_type = ContentType.objects.get_for_model(SupportRequest)
+    url = request_url()
     messages: list[Message] = []
     events: list[Event] = []
 
     reminders = list(_due_for_reminder(now))
     if reminders:
+        # Both read whatever the reminders need, so that the queries do not depend on the data.
         chairs = _role_holders(Role.CHAIR)
-        researchers = None  # read once, only if a request has no researcher yet
+        researchers = _role_holders(Role.RESEARCHER)  # for a request with none assigned yet
         for support_request in reminders:
             if support_request.state == State.IN_COMMITTEE:
                 users, role = chairs, Role.CHAIR
             elif support_request.researcher is not None:
                 users, role = [support_request.researcher], Role.RESEARCHER
             else:
-                researchers = (
-                    researchers if researchers is not None else _role_holders(Role.RESEARCHER)
-                )
                 users, role = researchers, Role.RESEARCHER
-            context = _context(support_request, now)
+            context = _context(support_request, now, url)
             due_key = int(support_request.decision_due_at.timestamp())
             messages += _messages_to(
                 users,
@@ -206,7 +208,7 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
                 support_request,
                 template="window_overdue",
                 key=f"window-overdue-{support_request.pk}-{due_key}",
-                context=_context(support_request, now),
+                context=_context(support_request, now, url),
             )
             events.append(
                 _event(
@@ -222,7 +224,6 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
             )
         SupportRequest.objects.filter(pk__in=[r.pk for r in overdue]).update(overdue_flagged_at=now)
 
-    if events:
-        Event.objects.bulk_create(events)
+    insert_many(events)
     queued = messages_queue_bulk(messages)
     return WindowSweep(reminded=len(reminders), overdue=len(overdue), messages=len(queued))

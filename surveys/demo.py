@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests_app.models import SupportRequest
-from wahaj.lib.bulk import copy_rows
+from wahaj.lib.bulk import copy_rows, foreign_keys_checked_once, ids_reserve
 
 from .models import Answer, Invitation, Question, Response, new_token
 from .selectors import questions_of, survey_active
@@ -56,50 +56,71 @@ def seed(stdout, options: dict) -> None:
         .values_list("pk", "state", "decided_at", "delivered_at", "channel", "request_type")
     )
     invited = answered = 0
-    for start in range(0, len(waiting), BATCH):
-        rng = random.Random(f"{options.get('seed', 2026)}:surveys:{start}:{len(waiting)}")
-        rows = waiting[start : start + BATCH]
-        with transaction.atomic():
+    # One transaction: the foreign keys are checked once, after the last batch.
+    with transaction.atomic(), foreign_keys_checked_once(Invitation, Response, Answer):
+        for start in range(0, len(waiting), BATCH):
+            rng = random.Random(f"{options.get('seed', 2026)}:surveys:{start}:{len(waiting)}")
+            rows = waiting[start : start + BATCH]
             answered += _seed_batch(rng, survey, questions, rows, now=now, valid=valid)
-        invited += len(rows)
+            invited += len(rows)
     stdout.write(f"Surveys: {invited} invitations, {answered} answered.")
 
 
 def _seed_batch(rng, survey, questions, rows, *, now, valid) -> int:
     """One batch of invitations, about half of them answered, written with COPY (plain tuples,
-    no model instances: `make bench` seeds some 200,000 invitations). Returns the answers."""
-    invitations, responses = [], {}
-    for pk, state, decided_at, delivered_at, channel, request_type in rows:
-        sent = delivered_at or decided_at or now
-        used = None
-        if rng.random() < ANSWER_SHARE:
-            used = min(sent + timedelta(days=rng.randint(0, 6)), now)
-            response_channel = rng.choice(["link", "link", "link", "portal", "phone", "paper"])
-            responses[pk] = (response_channel, channel, request_type, _trigger(state), used)
-        invitations.append(
-            (survey.pk, pk, _trigger(state), new_token(), sent, sent, sent + valid, used)
-        )
-    copy_rows(Invitation, INVITATION_COLUMNS, invitations)
-    invitation_ids = dict(
-        Invitation.objects.filter(support_request_id__in=list(responses)).values_list(
-            "support_request_id", "pk"
-        )
-    )
-    copy_rows(
-        Response,
-        RESPONSE_COLUMNS,
-        ((survey.pk, invitation_ids[pk], *row) for pk, row in responses.items()),
-    )
-    response_ids = Response.objects.filter(
-        invitation_id__in=list(invitation_ids.values())
-    ).values_list("pk", flat=True)
-    answers = []
-    for response_id in response_ids:
-        for question in questions:
-            value, text = _value(rng, question)
-            if value is not None or text:
-                answers.append((response_id, question.pk, value, text))
-    copy_rows(Answer, ANSWER_COLUMNS, answers)
+    no model instances: `make bench` seeds some 200,000 invitations). Returns the answers.
+
+    Ids are reserved beforehand, so each table's rows are built while PostgreSQL inserts the
+    previous ones, and no id is read back."""
+    invitation_ids = iter(ids_reserve(Invitation, len(rows)))
+    responses = []
+
+    def invitations():
+        for pk, state, decided_at, delivered_at, channel, request_type in rows:
+            invitation_id = next(invitation_ids)
+            sent = delivered_at or decided_at or now
+            used = None
+            if rng.random() < ANSWER_SHARE:
+                used = min(sent + timedelta(days=rng.randint(0, 6)), now)
+                response_channel = rng.choice(["link", "link", "link", "portal", "phone", "paper"])
+                outcome = _trigger(state)
+                responses.append(
+                    [
+                        survey.pk,
+                        invitation_id,
+                        response_channel,
+                        channel,
+                        request_type,
+                        outcome,
+                        used,
+                    ]
+                )
+            trigger = _trigger(state)
+            yield (
+                invitation_id,
+                survey.pk,
+                pk,
+                trigger,
+                new_token(),
+                sent,
+                sent,
+                sent + valid,
+                used,
+            )
+
+    copy_rows(Invitation, ["id", *INVITATION_COLUMNS], invitations())
+    for response, response_id in zip(responses, ids_reserve(Response, len(responses)), strict=True):
+        response.insert(0, response_id)
+    copy_rows(Response, ["id", *RESPONSE_COLUMNS], responses)
+
+    def answers():
+        for response in responses:
+            for question in questions:
+                value, text = _value(rng, question)
+                if value is not None or text:
+                    yield (response[0], question.pk, value, text)
+
+    copy_rows(Answer, ANSWER_COLUMNS, answers())
     return len(responses)
 
 

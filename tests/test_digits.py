@@ -1,18 +1,26 @@
 """Numbers are typed with Arabic-Indic or Western digits in every form that takes one, and each
-such field brings up the numeric keypad on a phone (issue 11, "Digits")."""
+such field brings up the numeric keypad on a phone; they are shown in the digits DISPLAY_DIGITS
+names on Arabic pages, identifiers always in Western digits (issue 11, "Digits")."""
 
 from decimal import Decimal
 
 import pytest
 from django import forms
+from django.urls import reverse
+from django.utils import translation
 
 from beneficiaries.forms import BeneficiaryForm, HouseholdMemberForm
+from beneficiaries.tests.factories import BeneficiaryFactory
 from committee.forms import DecisionForm, ResearchReportForm, ScoringRuleForm
 from portal.forms import CodeForm, DeclarationForm, LoginForm, NewRequestForm, StatusForm
 from requests_app.forms import DeclarationForm as StaffDeclarationForm
 from requests_app.forms import DeliverForm, SupportRequestForm
+from requests_app.models import SupportRequest
+from requests_app.tests.factories import request_in_state
 from wahaj.lib.forms import LocalDigitsMixin
+from wahaj.lib.hijri import gregorian_text, hijri_text
 from wahaj.lib.validators import normalize_number, strip_bidi_controls
+from wahaj.templatetags.wahaj import number
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +125,65 @@ def test_a_form_keeps_what_was_typed_in_fields_that_are_not_numbers():
     form = Mixed(data={"note": "٣ أطفال", "amount": "٣"})
     assert form.is_valid()
     assert form.cleaned_data == {"note": "٣ أطفال", "amount": Decimal("3")}
+
+
+# --- Display: one setting, Arabic pages only, identifiers always Western ----------------------
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _receipt(client_as, intake_user, *, language: str) -> tuple[str, SupportRequest]:
+    """Her printed request form: dates in both calendars, amounts, her reference and ID."""
+    her = BeneficiaryFactory(preferred_language=language)
+    support_request = request_in_state(
+        SupportRequest.State.SUBMITTED, beneficiary=her, amount_requested=Decimal("1500.50")
+    )
+    url = reverse("requests_app:receipt", args=[support_request.pk])
+    return client_as(intake_user).get(url).content.decode(), support_request
+
+
+def _date_texts(value, language: str) -> list[str]:
+    with translation.override(language):
+        return [gregorian_text(value), hijri_text(value)]
+
+
+def test_with_arabic_display_digits_an_arabic_page_shows_dates_and_amounts_in_arabic_indic(
+    settings, client_as, intake_user
+):
+    settings.DISPLAY_DIGITS = "arabic"
+    html, support_request = _receipt(client_as, intake_user, language="ar")
+    for text in _date_texts(support_request.decision_due_at, "ar"):
+        assert text.translate(ARABIC_INDIC) in html
+        assert text not in html
+    assert "١٬٥٠٠٫٥٠" in html
+    assert "1,500.50" not in html
+    # What she types or copies stays as she types it, isolated left to right.
+    beneficiary = support_request.beneficiary
+    for identifier in (support_request.reference, beneficiary.national_id, beneficiary.file_number):
+        assert f'<bdi dir="ltr">{identifier}</bdi>' in html
+        assert identifier.translate(ARABIC_INDIC) not in html
+
+
+@pytest.mark.parametrize(
+    ("setting", "language"), [("latin", "ar"), ("latin", "en"), ("arabic", "en")]
+)
+def test_latin_display_digits_or_an_english_page_show_western_digits(
+    settings, client_as, intake_user, setting, language
+):
+    settings.DISPLAY_DIGITS = setting
+    html, support_request = _receipt(client_as, intake_user, language=language)
+    for text in _date_texts(support_request.decision_due_at, language):
+        assert text in html
+    assert "1,500.50" in html
+    assert not set("٠١٢٣٤٥٦٧٨٩") & set(html)
+    assert f'<bdi dir="ltr">{support_request.reference}</bdi>' in html
+
+
+def test_the_number_filter_groups_amounts_and_keeps_counts_whole(settings):
+    settings.DISPLAY_DIGITS = "arabic"
+    with translation.override("ar"):
+        assert number(12) == "١٢"
+        assert number(Decimal("1234567.5")) == "١٬٢٣٤٬٥٦٧٫٥٠"
+        assert number(None) == ""
+    with translation.override("en"):
+        assert number(12) == "12"
+        assert number(Decimal("1234567.5"), 0) == "1,234,568"

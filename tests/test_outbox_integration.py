@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from celery.signals import before_task_publish
 from django.conf import settings
 from django.db import transaction
 
@@ -126,6 +127,36 @@ def test_two_sweeps_at_the_same_time_send_one_reminder(recording_worker, make_st
     assert [m for m in recording_worker.recorded() if m[0] == "966500000009"] == [
         ("966500000009", reminder_text(reminder))
     ]
+
+
+def test_a_sweep_over_many_requests_sends_each_reminder_once_in_batches(
+    recording_worker, make_staff
+):
+    """120 reminders leave as 2 batch tasks (SEND_BATCH 100), not 120 publishes: the sweep
+    stays fast, and every message still reaches her researcher exactly once."""
+    researchers = [make_staff(Role.RESEARCHER, mobile=f"+9665000010{i:02d}") for i in range(12)]
+    for i in range(120):
+        request_in_state(
+            SupportRequest.State.IN_RESEARCH, due_in_days=6.5, researcher=researchers[i % 12]
+        )
+    published = []
+
+    def record(sender, **_kwargs):
+        published.append(sender)
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        assert decision_window_enforce().messages == 120
+    finally:
+        before_task_publish.disconnect(record)
+    assert published == ["notifications.tasks.message_send_batch"] * 2
+    wait_until(
+        lambda: Message.objects.filter(status=Status.SENT).count() == 120,
+        timeout=60,
+        what="120 reminders to be sent",
+    )
+    recorded = [to for to, _text in recording_worker.recorded() if to.startswith("9665000010")]
+    assert sorted(recorded) == sorted(f"9665000010{i:02d}" for i in range(12) for _ in range(10))
 
 
 def reminder_text(message: Message) -> str:

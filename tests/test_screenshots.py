@@ -95,6 +95,8 @@ def test_save_the_main_pages_of_every_role_and_of_the_portal(chromium, live_serv
             for who, cookie, labels in audiences:
                 context = chromium.new_context(
                     base_url=live_server.url,
+                    # The browser's own widgets (date and file fields) in the page's language.
+                    locale="ar-SA" if language == "ar" else "en-GB",
                     viewport=viewport,
                     is_mobile=size == "phone",
                     has_touch=size == "phone",

@@ -27,4 +27,10 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.requeue_stale_messages",
         "schedule": crontab(minute="*/5"),
     },
+    # PDPL retention: files closed more than RETENTION_YEARS ago are anonymised, every night
+    # at 02:30 (Riyadh), when nobody works on them. Files under a legal hold are skipped.
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

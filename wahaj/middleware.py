@@ -1,5 +1,7 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -39,3 +41,28 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_UNAVAILABLE):
             return database_unavailable(request)
         return None
+
+
+class SessionIdleMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE (30 minutes) without activity.
+
+    Django's SESSION_SAVE_EVERY_REQUEST would renew the session by writing it on every page
+    (a transaction and an UPDATE each). A session is renewed here at most once every
+    SESSION_RENEW_SECONDS instead: the idle limit holds to within that minute, and most
+    pages write nothing. An empty session (an anonymous visitor) is never created by this.
+    """
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            # A session written anyway (a login, a form kept) is stamped for free.
+            if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[self.KEY] = now
+        return response

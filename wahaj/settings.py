@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "wahaj.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -242,7 +243,9 @@ OTP_TOTP_ISSUER = "Wahaj"
 
 # Staff sessions expire after 30 minutes idle.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed on activity at most once a minute (wahaj.middleware.SessionIdleMiddleware), not
+# written on every page as SESSION_SAVE_EVERY_REQUEST would.
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -283,8 +286,16 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ar")
 LANGUAGES = [("ar", "العربية"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Riyadh")
+# The manager dashboard's figures are recomputed at most this often (0: on every view).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+CELERY_TIMEZONE = TIME_ZONE  # beat's crontab hours are Riyadh's (retention at 02:30)
 USE_I18N = True
 USE_TZ = True
+# Digits of dates, amounts and counts on Arabic pages: "latin" (0-9) or "arabic" (٠-٩).
+# Identifiers people type or copy (IDs, phones, IBANs, references) always stay Latin.
+DISPLAY_DIGITS = env.str("DISPLAY_DIGITS", default="latin")
+if DISPLAY_DIGITS not in ("latin", "arabic"):
+    raise ImproperlyConfigured("DISPLAY_DIGITS must be 'latin' or 'arabic'.")
 
 # --- Static and private media ----------------------------------------------------------------
 STATIC_URL = "static/"
@@ -315,6 +326,7 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 # --- E-mail and SMS --------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a send never outlives its claim
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wahaj@localhost")
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.sms.ConsoleBackend")
 # The gateway adapters (Unifonic, Taqnyat, Msegat): endpoint (default: the gateway's own),

@@ -1,9 +1,19 @@
+from functools import cache
+
 import factory
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from accounts.models import User
 
 TEST_PASSWORD = "correct-horse-battery-staple-9"
+
+
+@cache
+def hashed_test_password() -> str:
+    """TEST_PASSWORD hashed once per test run, with the real hasher (argon2, its real cost):
+    hashing it anew for each of the suite's thousands of users cost minutes."""
+    return make_password(TEST_PASSWORD)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -15,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "نورة"
     last_name = factory.Sequence(lambda n: f"الموظفة {n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@wahaj.invalid")
-    password = factory.django.Password(TEST_PASSWORD)
+    password = factory.LazyFunction(hashed_test_password)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

@@ -32,7 +32,8 @@ def test_logout_ends_the_session_on_the_server(client, intake_user, password):
     assert client.get("/").status_code == 302
 
 
-def test_a_staff_session_expires_after_30_idle_minutes(client, intake_user, password):
+def test_a_staff_session_expires_after_30_idle_minutes(client, intake_user, password, settings):
+    settings.SESSION_RENEW_SECONDS = 60
     with time_machine.travel(timezone.now(), tick=False) as clock:
         log_in(client, intake_user, password)
         assert client.get("/").status_code == 200
@@ -64,3 +65,23 @@ def test_pages_carry_the_security_headers(client_as, intake_user):
 
 def test_the_login_page_is_not_stored_either(client):
     assert "no-store" in client.get(reverse("login"))["Cache-Control"]
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(client_as, intake_user, settings):
+    """The idle limit holds without writing the session on every page."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_RENEW_SECONDS = 60
+    client = client_as(intake_user)
+    key = client.cookies["sessionid"].value
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        clock.shift(timedelta(seconds=61))  # a minute after login
+        client.get("/")
+        renewed = Session.objects.get(pk=key).expire_date
+        assert renewed == timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        clock.shift(timedelta(seconds=30))
+        client.get("/")
+        assert Session.objects.get(pk=key).expire_date == renewed  # not written again
+        clock.shift(timedelta(seconds=31))
+        client.get("/")
+        assert Session.objects.get(pk=key).expire_date == renewed + timedelta(seconds=61)

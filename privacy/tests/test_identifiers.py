@@ -11,11 +11,15 @@ from django.views.debug import SafeExceptionReporterFilter
 from beneficiaries import views as beneficiary_views
 from beneficiaries.tests.factories import BeneficiaryFactory
 from beneficiaries.tests.helpers import registration_data
+from requests_app.models import SupportRequest
+from requests_app.tests.factories import request_in_state
 from wahaj.lib.masking import mask_identifier
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("beneficiaries:list")
+REQUESTS = reverse("requests_app:list")
+State = SupportRequest.State
 
 
 def test_the_list_masks_national_ids_and_mobiles_for_intake(client_as, intake_user):
@@ -33,22 +37,51 @@ def test_the_list_shows_them_whole_to_who_may_see_identifiers(client_as, manager
     assert beneficiary.national_id in body
 
 
-def test_a_search_by_national_id_finds_her_without_the_id_ever_in_an_address(
-    client_as, intake_user
-):
-    noura = BeneficiaryFactory()
-    BeneficiaryFactory()
-    client = client_as(intake_user)
+def _found(page) -> list[int]:
+    """The beneficiaries a list page shows: her file, or the file of each request."""
+    return [getattr(row, "beneficiary_id", row.pk) for row in page.context["page"]]
 
-    posted = client.post(LIST, {"q": noura.national_id, "city": "الرياض"})
+
+@pytest.mark.parametrize(
+    ("url", "export"),
+    [
+        (LIST, reverse("reports:export", args=["beneficiaries", "csv"])),
+        (REQUESTS, reverse("reports:export", args=["requests", "csv"])),
+    ],
+)
+def test_a_search_by_national_id_finds_her_without_the_id_ever_in_an_address(
+    client_as, manager_user, url, export
+):
+    noura = BeneficiaryFactory(city="الرياض")
+    other = BeneficiaryFactory(city="الرياض")
+    for beneficiary in (noura, other):
+        request_in_state(State.SUBMITTED, beneficiary=beneficiary)
+    client = client_as(manager_user)
+
+    posted = client.post(url, {"q": noura.national_id, "city": "الرياض", "state": "submitted"})
 
     assert posted.status_code == 302
     assert noura.national_id not in posted.url
     page = client.get(posted.url)
-    assert [b.pk for b in page.context["page"]] == [noura.pk]
+    assert _found(page) == [noura.pk]
     body = page.content.decode()
     assert f"={noura.national_id}" not in body  # no link (paging, export) carries it
     assert 'method="post"' in body.split('role="search"')[0].rsplit("<form", 1)[1]
+    # The export link of the searched page exports what the page shows.
+    query = posted.url.split("?", 1)[1]
+    exported = b"".join(client.get(f"{export}?{query}").streaming_content).decode()
+    assert noura.file_number in exported
+    assert other.file_number not in exported
+
+
+@pytest.mark.parametrize("url", [LIST, REQUESTS])
+def test_an_identifier_typed_into_an_address_searches_nothing(client_as, manager_user, url):
+    """A bookmarked or crafted `?q=<national ID>` is ignored: such links must not work."""
+    noura = BeneficiaryFactory()
+    request_in_state(State.SUBMITTED, beneficiary=noura)
+    request_in_state(State.SUBMITTED)
+    page = client_as(manager_user).get(url, {"q": noura.national_id})
+    assert len(_found(page)) == 2
 
 
 def test_the_registration_form_hides_her_identifiers_from_error_reports(intake_user):

@@ -141,3 +141,18 @@ def test_the_command_reports_what_it_did_and_a_dry_run_changes_nothing():
     out = StringIO()
     call_command("apply_retention", stdout=out)
     assert "anonymised 1 file(s) closed more than 10 years ago" in out.getvalue()
+
+
+def test_beat_applies_retention_every_night():
+    """Retention does not wait for someone to remember the command."""
+    from privacy.tasks import apply_retention
+    from wahaj.celery import app
+
+    [entry] = [e for e in app.conf.beat_schedule.values() if e["task"] == apply_retention.name]
+    assert entry["schedule"].hour == {2}
+    old = _closed_case(years_ago=11)
+    kept = _closed_case(years_ago=9)
+    assert apply_retention.apply().get() == 1
+    old.refresh_from_db()
+    kept.refresh_from_db()
+    assert (old.full_name, kept.full_name != ANONYMOUS_NAME) == (ANONYMOUS_NAME, True)

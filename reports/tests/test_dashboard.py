@@ -4,10 +4,12 @@ import statistics
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from reports.selectors import DASHBOARD_CACHE_KEY
 from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
 from surveys.tests.factories import answered, satisfied_answers
@@ -93,8 +95,8 @@ def test_the_dashboard_numbers_equal_independent_queries(client_as, manager_user
     channels = {value: n for value, _label, n in figures.by_channel}
     assert channels["website"] == SupportRequest.objects.filter(channel="website").count() == 1
     page = response.content.decode()
-    assert 'data-testid="window-share">75,0%' in page
-    assert 'data-testid="median-days">10,5' in page
+    assert 'data-testid="window-share">75.0%' in page
+    assert 'data-testid="median-days">10.5' in page
 
 
 def test_each_number_links_to_the_filtered_list_behind_it(client_as, manager_user, seeded):
@@ -145,3 +147,20 @@ def test_the_dashboard_takes_a_constant_number_of_queries(
         request_in_state(state, decided_at=timezone.now())
     with django_assert_max_num_queries(20):
         client.get(DASHBOARD)
+
+
+def test_the_figures_are_computed_once_per_freshness_period_and_say_when(
+    client_as, manager_user, settings
+):
+    """A second manager's view within DASHBOARD_CACHE_SECONDS reads the figures from the
+    cache (no aggregate query); the page says as of when; past the period they are fresh."""
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    client = client_as(manager_user)
+    request_in_state(State.SUBMITTED, due_in_days=10)
+    first = client.get(DASHBOARD)
+    assert first.context["manager"].open_total == 1
+    assert 'data-testid="figures-as-of"' in first.content.decode()
+    request_in_state(State.SUBMITTED, due_in_days=10)
+    assert client.get(DASHBOARD).context["manager"].open_total == 1  # as of the first view
+    cache.delete(DASHBOARD_CACHE_KEY)  # what the period's end does
+    assert client.get(DASHBOARD).context["manager"].open_total == 2

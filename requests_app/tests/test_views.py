@@ -219,6 +219,7 @@ def _list_queries(client, count: int) -> int:
 
 def test_the_list_issues_the_same_queries_for_5_and_60_rows(client_as, intake_user):
     client = client_as(intake_user)
+    client.get(reverse("requests_app:list"))  # the session renewed once after login
     few = _list_queries(client, 5)
     SupportRequest.objects.all().delete()
     many = _list_queries(client, 60)
@@ -265,12 +266,13 @@ def test_the_list_finds_a_request_by_reference_or_her_name(client_as, intake_use
     wanted = request_in_state(State.CLOSED)
     request_in_state(State.SUBMITTED)
     client = client_as(intake_user)
-    by_reference = client.get(reverse("requests_app:list"), {"q": wanted.reference.lower()})
-    assert _references(by_reference) == [wanted.reference]
-    by_name = client.get(reverse("requests_app:list"), {"q": wanted.beneficiary.full_name})
-    assert _references(by_name) == [wanted.reference]
-    by_id = client.get(reverse("requests_app:list"), {"q": wanted.beneficiary.national_id})
-    assert _references(by_id) == [wanted.reference]
+    for q in (
+        wanted.reference.lower(),
+        wanted.beneficiary.full_name,
+        wanted.beneficiary.national_id,
+    ):
+        found = client.post(reverse("requests_app:list"), {"q": q}, follow=True)
+        assert _references(found) == [wanted.reference], q
 
 
 def test_the_list_filters_by_researcher(client_as, intake_user, researcher_user):
@@ -293,3 +295,11 @@ def test_her_file_page_partial_lists_her_requests_only(intake_user, rf):
     assert sr.reference in html
     assert other.reference not in html
     assert f"?beneficiary={sr.beneficiary_id}" in html
+
+
+def test_the_overdue_filter_offers_all_not_unknown(client_as, intake_user):
+    """django-filter's yes/no widget calls "no filter" «مجهول» (unknown); the list says «الكل»."""
+    body = client_as(intake_user).get(reverse("requests_app:list")).content.decode()
+    select = body.split('name="overdue"')[1].split("</select>")[0]
+    assert '<option value="" selected>الكل</option>' in select
+    assert "مجهول" not in body

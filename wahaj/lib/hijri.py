@@ -1,6 +1,7 @@
 """Umm al-Qura (Hijri) dates beside Gregorian ones, for every date a person reads."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.utils import formats, timezone
 from django.utils.translation import get_language
@@ -20,8 +21,13 @@ def to_local_date(value: date | datetime) -> date:
 
 def hijri_text(value: date | datetime, language: str | None = None) -> str:
     """`15 جمادى الآخرة 1448 هـ`, or `15 Jumada al-Akhirah 1448 AH` in English."""
-    day = to_local_date(value)
-    language = (language or get_language() or "ar")[:2]
+    return _hijri_text(to_local_date(value), (language or get_language() or "ar")[:2])
+
+
+# A list page shows the same few days on many rows: each (day, language) is converted once per
+# process (a conversion and its formatting cost ~0.1 ms, 50 rows a page).
+@lru_cache(maxsize=4096)
+def _hijri_text(day: date, language: str) -> str:
     try:
         hijri = Gregorian(day.year, day.month, day.day).to_hijri()
     except OverflowError:  # outside the Umm al-Qura tables (1343–1500 AH)
@@ -31,4 +37,10 @@ def hijri_text(value: date | datetime, language: str | None = None) -> str:
 
 
 def gregorian_text(value: date | datetime) -> str:
-    return formats.date_format(to_local_date(value), "j F Y")
+    return _gregorian_text(to_local_date(value), get_language() or "ar")
+
+
+@lru_cache(maxsize=4096)
+def _gregorian_text(day: date, language: str) -> str:
+    # `language` is only the cache key: date_format reads the active language's month names.
+    return formats.date_format(day, "j F Y")

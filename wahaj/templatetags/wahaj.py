@@ -1,8 +1,10 @@
 """Template helpers used on every page (loaded as a builtin in settings.TEMPLATES)."""
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -12,6 +14,21 @@ from wahaj.lib.validators import strip_bidi_controls
 
 register = template.Library()
 LONG_TOKEN = 16
+# Western digits and separators → Arabic-Indic digits, U+066C (thousands), U+066B (decimal).
+ARABIC_INDIC = str.maketrans("0123456789,.", "٠١٢٣٤٥٦٧٨٩\u066c\u066b")
+
+
+def display_digits(text: str) -> str:
+    """`text` with the digits settings.DISPLAY_DIGITS asks for, on Arabic pages only.
+
+    The one place the setting applies: the date and number filters below call it. Identifiers
+    (IDs, phones, IBANs, references) never come here: `{% ltr %}` keeps their Western digits,
+    so what she reads is what she types.
+    """
+    arabic_page = (translation.get_language() or "")[:2] == "ar"
+    if settings.DISPLAY_DIGITS == "arabic" and arabic_page:
+        return text.translate(ARABIC_INDIC)
+    return text
 
 
 @register.filter
@@ -27,18 +44,35 @@ def dual_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime) and timezone.is_aware(value):
         time_part = timezone.localtime(value).strftime(" %H:%M")
     return format_html(
-        '<time datetime="{}" class="dual-date">{}{} '
+        '<time datetime="{}" class="dual-date">{} '
         '<span class="text-body-secondary">({})</span></time>',
         value.isoformat(),
-        gregorian_text(value),
-        time_part,
-        hijri or _("outside the Hijri table"),
+        display_digits(gregorian_text(value) + time_part),
+        display_digits(hijri) if hijri else _("outside the Hijri table"),
     )
 
 
 @register.filter
 def hijri(value: date | datetime | None) -> str:
-    return hijri_text(value) if value else ""
+    return display_digits(hijri_text(value)) if value else ""
+
+
+@register.filter
+def number(value: object, places: int | None = None) -> str:
+    """An amount, count or number of days for reading: `1,500.50` (or `١٬٥٠٠٫٥٠`).
+
+    Thousands grouped; `places` decimals (default: none for a whole number, 2 otherwise).
+    Not for identifiers: those go through `{% ltr %}` untouched.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if places is None:
+        places = 0 if isinstance(value, int) else 2
+    return display_digits(f"{amount:,.{int(places)}f}")
 
 
 @register.simple_tag
