@@ -1,7 +1,7 @@
 from functools import cache
 
 import factory
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.contrib.auth.models import Group
 
 from accounts.models import User
@@ -9,11 +9,15 @@ from accounts.models import User
 TEST_PASSWORD = "correct-horse-battery-staple-9"
 
 
-@cache
 def hashed_test_password() -> str:
-    """TEST_PASSWORD hashed once per test run, with the real hasher (argon2, its real cost):
-    hashing it anew for each of the suite's thousands of users cost minutes."""
-    return make_password(TEST_PASSWORD)
+    """TEST_PASSWORD hashed once per test run and hasher, with the real hasher (argon2 at its
+    real cost): hashing it anew for each of the suite's thousands of users cost minutes."""
+    return _hashed(get_hasher().algorithm)
+
+
+@cache
+def _hashed(algorithm: str) -> str:
+    return make_password(TEST_PASSWORD, hasher=algorithm)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -37,9 +37,3 @@ def before_committee(researcher_user, intake_user):
         return request_before_committee(researcher=researcher_user, intake=intake_user, **fields)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Argon2 is right for staff and slow for the dozens of personas these tests make."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
