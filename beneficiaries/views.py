@@ -69,9 +69,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     browser history or a server log. National IDs and mobiles are masked without the
     identifiers permission."""
     if request.method == "POST":
-        return remember_search(
-            request, SearchForm.session_key, reverse("beneficiaries:list"), SearchForm.base_fields
-        )
+        return remember_search(request, SearchForm.session_key, SearchForm.base_fields)
     form = SearchForm(search_params(request, SearchForm.session_key) or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = beneficiary_search(**{k: v for k, v in filters.items() if v})

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -58,12 +57,7 @@ def support_request_index(request: HttpRequest) -> HttpResponse:
     The search text (a reference, a name, a national ID) is posted and kept in the session,
     never in the address (`wahaj.lib.search`); the other filters stay in the address."""
     if request.method == "POST":
-        return remember_search(
-            request,
-            SEARCH_SESSION_KEY,
-            reverse("requests_app:list"),
-            SupportRequestFilter.base_filters,
-        )
+        return remember_search(request, SEARCH_SESSION_KEY, SupportRequestFilter.base_filters)
     data = with_list_defaults(search_params(request, SEARCH_SESSION_KEY))
     filterset = SupportRequestFilter(data, queryset=support_request_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))

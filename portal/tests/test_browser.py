@@ -9,8 +9,10 @@ from django.utils import timezone, translation
 
 from beneficiaries.models import Document
 from beneficiaries.tests.factories import PDF_BYTES, BeneficiaryFactory
-from requests_app.models import DECLARATION_TEXT_AR, Declaration, RequestType, SupportRequest
-from requests_app.tests.factories import attach_documents, request_in_state
+from requests_app.models import SupportRequest
+from requests_app.tests.factories import (
+    returned_for_family_card,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,22 +43,8 @@ def test_she_checks_logs_in_uploads_the_missing_document_and_resubmits_from_her_
     page, browser_login, intake_user, send_queued, tmp_path
 ):
     her = BeneficiaryFactory()
-    attach_documents(her, ["national_id", "statement"])
-    returned = request_in_state(
-        State.RETURNED,
-        beneficiary=her,
-        request_type=RequestType.FOOD_BASKET,
-        return_reason="صورة بطاقة العائلة",
-        created_by=None,  # her own online request: no staff checklist
-        paused_at=timezone.now(),
-    )
-    Declaration.objects.create(
-        support_request=returned,
-        text=DECLARATION_TEXT_AR,
-        signed_name=her.full_name,
-        signed_at=timezone.now(),
-        signed_via=Declaration.SignedVia.PORTAL,
-    )
+    # Her own online request: no staff checklist.
+    returned = returned_for_family_card(her, created_by=None, paused_at=timezone.now())
     card = tmp_path / "family-card.pdf"
     card.write_bytes(PDF_BYTES)
 

@@ -11,15 +11,17 @@ from django.utils.translation import gettext
 
 from beneficiaries.tests.factories import BeneficiaryFactory
 from requests_app.models import (
-    DECLARATION_TEXT_AR,
-    Declaration,
     RequestType,
     SupportRequest,
     VerificationCheck,
     VerificationItem,
 )
 from requests_app.services import INCOMPLETE
-from requests_app.tests.factories import attach_documents, request_in_state
+from requests_app.tests.factories import (
+    attach_documents,
+    request_in_state,
+    returned_for_family_card,
+)
 from surveys.models import Invitation
 from surveys.services import invitation_create
 
@@ -52,23 +54,8 @@ def _staff_words(language: str) -> list[str]:
 def returned_by_staff(intake_user):
     """A request intake entered (so the checklist applies), returned for her family card,
     with the identity and contact checks undone since."""
-    her = BeneficiaryFactory()
-    attach_documents(her, ["national_id", "statement"])
-    returned = request_in_state(
-        State.RETURNED,
-        beneficiary=her,
-        request_type=RequestType.FOOD_BASKET,
-        return_reason="صورة بطاقة العائلة",
-        created_by=intake_user,
-        due_in_days=9,
-    )
-    Declaration.objects.create(
-        support_request=returned,
-        text=DECLARATION_TEXT_AR,
-        signed_name=her.full_name,
-        signed_at=timezone.now(),
-        signed_via="staff",
-        witness=intake_user,
+    returned = returned_for_family_card(
+        BeneficiaryFactory(), witness=intake_user, created_by=intake_user, due_in_days=9
     )
     done = set(VerificationItem.values) - {VerificationItem.IDENTITY, VerificationItem.CONTACT}
     VerificationCheck.objects.bulk_create(

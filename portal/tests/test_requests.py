@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import Event
@@ -15,9 +14,7 @@ from committee.models import Appeal
 from committee.services import decision_record
 from committee.tests.factories import committee_with, open_meeting, request_before_committee
 from requests_app.models import (
-    DECLARATION_TEXT_AR,
     REQUIRED_DOCUMENTS,
-    Declaration,
     RequestType,
     SupportRequest,
     VerificationItem,
@@ -27,7 +24,11 @@ from requests_app.services import (
     support_request_start_research,
     support_request_verify,
 )
-from requests_app.tests.factories import attach_documents, request_in_state
+from requests_app.tests.factories import (
+    attach_documents,
+    request_in_state,
+    returned_for_family_card,
+)
 from wahaj.lib.choices import Channel
 
 pytestmark = pytest.mark.django_db
@@ -146,21 +147,8 @@ def test_an_incomplete_request_says_what_is_missing(portal_client):
 
 def test_she_uploads_the_missing_document_of_a_returned_request_and_resubmits(portal_client):
     her = BeneficiaryFactory()
-    attach_documents(her, ["national_id", "statement"])
-    returned = request_in_state(
-        State.RETURNED,
-        beneficiary=her,
-        request_type=RequestType.FOOD_BASKET,
-        return_reason="صورة بطاقة العائلة",
-        created_by=None,  # her own online request: no staff checklist
-    )
-    Declaration.objects.create(
-        support_request=returned,
-        text=DECLARATION_TEXT_AR,
-        signed_name=her.full_name,
-        signed_at=timezone.now(),
-        signed_via="portal",
-    )
+    # Her own online request: no staff checklist.
+    returned = returned_for_family_card(her, created_by=None)
     client = portal_client(her)
     page = client.get(reverse("portal:request_detail", args=[returned.pk])).content.decode()
     assert "صورة بطاقة العائلة" in page

@@ -91,3 +91,26 @@ def request_in_state(state: str, *, due_in_days: float = 10, **fields) -> Suppor
         values["paused_at"] = now
     values.update(fields)
     return SupportRequestFactory(**values)
+
+
+def returned_for_family_card(beneficiary, *, witness=None, **fields) -> SupportRequest:
+    """A food-basket request of hers, returned because her family card is missing (her ID and
+    statement are on file), with her signed declaration: signed in the portal, or before
+    `witness` at the office."""
+    attach_documents(beneficiary, ["national_id", "statement"])
+    returned = request_in_state(
+        SupportRequest.State.RETURNED,
+        beneficiary=beneficiary,
+        request_type=RequestType.FOOD_BASKET,
+        return_reason="صورة بطاقة العائلة",
+        **fields,
+    )
+    Declaration.objects.create(
+        support_request=returned,
+        text=DECLARATION_TEXT_AR,
+        signed_name=beneficiary.full_name,
+        signed_at=timezone.now(),
+        signed_via=Declaration.SignedVia.STAFF if witness else Declaration.SignedVia.PORTAL,
+        witness=witness,
+    )
+    return returned

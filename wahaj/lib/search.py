@@ -17,16 +17,17 @@ MAX_LENGTH = 100
 
 
 def remember_search(
-    request: HttpRequest, session_key: str, url: str, fields: Iterable[str]
+    request: HttpRequest, session_key: str, fields: Iterable[str]
 ) -> HttpResponseRedirect:
-    """The posted search: its text into the session, the other `fields` into the address."""
+    """The posted search: its text into the session, the other `fields` into the address of
+    the list it was posted to."""
     request.session[session_key] = request.POST.get(SEARCH_FIELD, "").strip()[:MAX_LENGTH]
     query = QueryDict(mutable=True)
     for key in fields:
         if key != SEARCH_FIELD and request.POST.get(key):
             query[key] = request.POST[key]
     query["search"] = "1"
-    return redirect(f"{url}?{query.urlencode()}")
+    return redirect(f"{request.path}?{query.urlencode()}")
 
 
 def search_params(request: HttpRequest, session_key: str) -> QueryDict:
