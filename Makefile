@@ -7,10 +7,15 @@ export DJANGO_SETTINGS_MODULE := wahaj.settings
 
 .PHONY: run test lint messages makemessages system-deps bench screenshots backup restore clean
 
+# What running needs (requirements.txt); tests, lint and the browser add requirements-dev.txt.
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 system-deps:
@@ -23,34 +28,38 @@ messages: $(VENV)/.installed
 # the file-system broker. DATABASE_URL / REDIS_URL in the environment move it to the servers.
 run: export DEBUG ?= 1
 run: system-deps messages
-	mkdir -p var/broker/queue var/broker/processed var/private-media
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/private-media
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
-	@echo "Wahaj: http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
-	$(VENV)/bin/honcho start --no-prefix -f Procfile
+	@echo "Wahaj: http://127.0.0.1:$${WAHAJ_PORT:-8000}  (Ctrl-C stops web, worker and beat)"
+	@bash scripts/serve.sh
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 test: export DEBUG ?= 1
-test: $(VENV)/.installed messages lint
+# TEST_WORKERS: pytest-xdist processes (each has its own test database); 0 runs in one process.
+TEST_WORKERS ?= 2
+test: $(VENV)/.installed-dev messages lint
 	@bash scripts/system-deps.sh test
 	mkdir -p test-artifacts
-	$(VENV)/bin/pytest -m "not screenshots"
+	$(VENV)/bin/pytest -m "not screenshots" -n $(TEST_WORKERS)
 
 # The main pages of every role and of the portal, Arabic and English, desktop and phone, as PNG
 # files in test-artifacts/screenshots/ for people to look at (tests/test_screenshots.py).
 screenshots: export DEBUG ?= 1
-screenshots: $(VENV)/.installed messages
+screenshots: $(VENV)/.installed-dev messages
 	@bash scripts/system-deps.sh test
 	rm -rf test-artifacts/screenshots
 	WAHAJ_SCREENSHOTS=1 $(VENV)/bin/pytest -m screenshots -p no:randomly tests/test_screenshots.py
 
 bench: $(VENV)/.installed messages
 	@bash scripts/system-deps.sh bench
+	DEBUG=0 SECRET_KEY=bench-collectstatic-only $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bench/run.py
 
 backup:

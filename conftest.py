@@ -137,6 +137,28 @@ def password():
     return TEST_PASSWORD
 
 
+# --- What the embedded default (SQLite, file-system broker) cannot run -----------------------
+def pytest_collection_modifyitems(config, items):
+    """`make test` with nothing set runs on SQLite: tests marked `postgres` (row locks, COPY,
+    pg_dump) or `integration` (a real worker on Redis) are skipped there with the reason
+    printed (-ra); .ci/run runs them on PostgreSQL and Redis."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    needs = {
+        "postgres": (on_postgres, "needs PostgreSQL: set DATABASE_URL (.ci/run does)"),
+        "integration": (
+            on_postgres and bool(settings.REDIS_URL),
+            "needs a real Celery worker on Redis and PostgreSQL: set REDIS_URL and DATABASE_URL",
+        ),
+    }
+    for item in items:
+        for marker, (available, reason) in needs.items():
+            if not available and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
+
+
 # --- The browser -----------------------------------------------------------------------------
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -187,6 +209,9 @@ def browser_login(page, password):
     """Log a staff member in through the real login form."""
 
     def login(user, *, secret: str | None = None):
+        if secret is None and two_factor_required(user) and confirmed_device(user) is None:
+            # Enrolment needs an invitation (accounts/two_factor.py): give her an app already.
+            TOTPDevice.objects.create(user=user, name="test", confirmed=True)
         page.goto("/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", secret or password)

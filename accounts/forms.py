@@ -1,4 +1,5 @@
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,11 @@ class LoginForm(AuthenticationForm):
             "is locked for 15 minutes."
         ),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the username's max_length after the field is built, so it is never
+        # checked: a 300-character name reached authenticate() and broke the lock-out's
+        # 255-character column (a 500). Checked here, an overlong name is a form error.
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from .two_factor import two_factor_required
 
 # What an unverified manager may still reach: the code page, logging out, the language switch.
+# ("/accounts/two-factor/" with its slash: the invitations page next to it is not open.)
 OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/healthz", "/readyz")
 
 

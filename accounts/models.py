@@ -50,3 +50,43 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def __str__(self) -> str:
+        # What every list of staff shows (the researcher filter, the members present): her
+        # name, not the username she signs in with (issue 16).
+        return self.display_name
+
+
+class TwoFactorInvitation(models.Model):
+    """A one-time code that lets one person enrol an authenticator (issue 18).
+
+    Issued by another manager (or `manage.py two_factor_invite`) and handed over out of band,
+    so a stolen password alone never yields a second factor. Only a keyed hash is stored.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="two_factor_invitations",
+        verbose_name=_("staff member"),
+    )
+    # HMAC-SHA256 keyed with SECRET_KEY: a database dump alone does not give the code.
+    code_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second-factor invitation")
+        verbose_name_plural = _("second-factor invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

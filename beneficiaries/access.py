@@ -73,3 +73,15 @@ def may_see_identifiers(user) -> bool:
     return user.is_superuser or any(
         IDENTIFIERS_PERMISSION in permissions_of(role) for role in user.roles
     )
+
+
+def may_see_identifiers_on_file(user) -> bool:
+    """Whether her national ID, phones and IBAN are shown whole on her file and her requests.
+
+    Intake and researchers need them whole to serve her (a call, a transfer, a check against
+    the ID card); committee members and the chair decide without them and see the last four
+    digits (issue 18), like everyone without the file roles or the identifiers permission.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_role(*FILE_ROLES) or may_see_identifiers(user)

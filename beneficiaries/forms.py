@@ -2,15 +2,13 @@
 
 from decimal import Decimal
 
-import magic
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from wahaj.lib.forms import LocalDigitsMixin, local_digit_widgets
+from wahaj.lib.forms import LocalDigitsMixin, accept_typed_identifiers, local_digit_widgets
 from wahaj.lib.validators import (
     normalize_iban,
     normalize_mobile,
@@ -31,26 +29,17 @@ from .models import (
 )
 from .services import MemberInput
 
-# Documents: what a desk scans or photographs, checked by content (python-magic), not by name.
-ALLOWED_CONTENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-DOCUMENT_TYPE_REFUSED = _("Only PDF, JPEG or PNG files are accepted; this file is something else.")
-DOCUMENT_TOO_LARGE = _("The file is larger than 10 MB; scan it at a lower resolution.")
+# Documents are checked by content, not by name: one function for every upload (uploads.py).
+from .uploads import (  # noqa: F401 - re-exported: forms and tests name them here
+    DOCUMENT_TOO_LARGE,
+    DOCUMENT_TYPE_REFUSED,
+    MAX_DOCUMENT_BYTES,
+    checked_upload,
+)
+
 FULL_NAME_PARTS = _("Enter her full name in four parts: her name, father, grandfather, family.")
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def checked_upload(file: UploadedFile) -> str:
-    """The real content type of an upload (PDF/JPEG/PNG), or ValidationError."""
-    if file.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(DOCUMENT_TOO_LARGE, code="size")
-    head = file.read(4096)
-    file.seek(0)
-    content_type = magic.from_buffer(head, mime=True)
-    if content_type not in ALLOWED_CONTENT_TYPES:
-        raise ValidationError(DOCUMENT_TYPE_REFUSED, code="type")
-    return content_type
 
 
 class _Crispy:
@@ -141,6 +130,7 @@ class BeneficiaryForm(LocalDigitsMixin, _Crispy, forms.ModelForm):
         self.helper = self._helper()
         for name in ("national_id", "mobile", "phone2", "iban", "email"):
             self.fields[name].widget.attrs.update({"dir": "ltr", "autocomplete": "off"})
+        accept_typed_identifiers(self, "national_id", "mobile", "phone2", "iban")
         self.fields["national_id"].widget.attrs["inputmode"] = "numeric"
         self.fields["mobile"].widget.attrs["inputmode"] = "tel"
         self.income_fields = []
@@ -223,6 +213,7 @@ class HouseholdMemberForm(LocalDigitsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["national_id"].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
+        accept_typed_identifiers(self, "national_id")
 
     def clean_name(self) -> str:
         return " ".join(strip_bidi_controls(self.cleaned_data["name"]).split())
@@ -275,6 +266,9 @@ class DocumentForm(_Crispy, forms.ModelForm):
         self.helper = self._helper()
         self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
         self.fields["file"].help_text = _("PDF, JPEG or PNG, 10 MB at most.")
+        # A long or odd name is replaced by checked_upload, not refused (the model's 200 is
+        # the stored name's length, which the upload's own name never becomes).
+        self.fields["file"].max_length = None
         if not required:
             self.fields["file"].required = False
             self.fields["doc_type"].required = False
@@ -282,7 +276,8 @@ class DocumentForm(_Crispy, forms.ModelForm):
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if file:
-            self.content_type = checked_upload(file)
+            file = checked_upload(file)  # the clean copy: detected type, re-encoded, renamed
+            self.content_type = file.content_type
         return file
 
     def clean(self):
@@ -293,6 +288,60 @@ class DocumentForm(_Crispy, forms.ModelForm):
 
     def has_file(self) -> bool:
         return bool(self.cleaned_data.get("file"))
+
+    def upload_name(self) -> str:
+        """The chosen file's own name, to say which file of a batch failed."""
+        file = self.files.get(self.add_prefix("file"))
+        return strip_bidi_controls(getattr(file, "name", "") or "")[:80]
+
+
+DOCUMENT_FILE_MISSING = _("Choose the file for this document.")
+
+
+class BaseDocumentFormSet(BaseFormSet):
+    """Several documents in one submit, each with its type and dates, each checked on its own
+    (DocumentForm.clean_file, the one per-file check): one bad file holds the others back."""
+
+    def uploads(self) -> tuple[list[DocumentForm], list[DocumentForm]]:
+        """(accepted, refused) among the rows she filled; empty rows are skipped."""
+        if not self.is_bound or not self.management_form.is_valid():
+            return [], []
+        accepted, refused = [], []
+        for form in self.forms:
+            if not form.has_changed():
+                continue
+            if form.is_valid() and not form.has_file():
+                form.add_error("file", DOCUMENT_FILE_MISSING)
+            (accepted if form.is_valid() else refused).append(form)
+        return accepted, refused
+
+    @staticmethod
+    def refusal(form: DocumentForm) -> str:
+        """`name: reason` for one refused row (its row number when no file was chosen)."""
+        number = int(form.prefix.rsplit("-", 1)[1]) + 1
+        name = form.upload_name() or _("document %(number)s") % {"number": number}
+        reasons = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return f"{name}: {reasons}"
+
+
+_DocumentFormSet = formset_factory(DocumentForm, formset=BaseDocumentFormSet, extra=0, max_num=10)
+
+
+def document_formset(
+    data=None, files=None, *, prefix: str = "documents", rows: int = 5, retry=()
+) -> BaseDocumentFormSet:
+    """`rows` empty rows; or, after a refusal, the refused rows' types and dates (`retry`) for
+    her to choose their files again, the accepted ones being stored already."""
+    initial = [
+        {name: form.cleaned_data.get(name) for name in ("doc_type", "issued_on", "expires_on")}
+        for form in retry
+    ]
+    formset = _DocumentFormSet(
+        data, files, prefix=prefix, initial=initial or None, form_kwargs={"required": False}
+    )
+    if data is None:
+        formset.extra = max(rows - len(initial), 1)
+    return formset
 
 
 class ContactForm(_Crispy, forms.ModelForm):
@@ -312,6 +361,16 @@ class ReferralForm(_Crispy, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What is unclear to her, for the social-research officer."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class RegistrationReasonForm(_Crispy, forms.Form):
+    """Why her registration is suspended or reactivated (kept on the file's timeline)."""
+
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

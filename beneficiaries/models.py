@@ -54,8 +54,11 @@ class Housing(models.TextChoices):
 
 
 class RegistrationStatus(models.TextChoices):
+    """Policy step 6: the file is complete once its requirements hold (services.
+    beneficiary_registration_complete); "active" is the stored value of a complete file."""
+
     INCOMPLETE = "incomplete", _("Incomplete")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("Complete")
     SUSPENDED = "suspended", _("Suspended")
 
 
@@ -380,6 +383,18 @@ class Document(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # A member of staff matched it against the original (policy step 2); registration needs
+    # her identity documents verified. None: not checked yet (e.g. uploaded in the portal).
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("document")

@@ -1,12 +1,15 @@
 """Reads of the beneficiary file that other apps (requests, committee, portal) rely on."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wahaj.lib.validators import normalize_digits, normalize_mobile
 
@@ -163,3 +166,64 @@ def beneficiary_change_history(beneficiary: Beneficiary, limit: int = 30) -> lis
             }
         )
     return history
+
+
+# --- registration (policy step 6) -------------------------------------------------------------
+# What a complete file holds: her identity and where she lives, and her ID card and family card
+# on file, valid today and matched against the originals by staff.
+REGISTRATION_FIELDS = (
+    "full_name",
+    "national_id",
+    "nationality",
+    "date_of_birth",
+    "marital_status",
+    "mobile",
+    "city",
+    "housing",
+)
+REGISTRATION_DOCUMENTS = (Document.DocType.NATIONAL_ID, Document.DocType.FAMILY_CARD)
+
+
+@dataclass(frozen=True)
+class RegistrationRequirement:
+    """A requirement another app owns (the declaration lives with her requests): `missing` is
+    what the file page says while `met(beneficiary)` is false."""
+
+    code: str
+    missing: str
+    met: Callable[[Beneficiary], bool]
+
+
+_requirements: list[RegistrationRequirement] = []
+
+
+def register_registration_requirement(requirement: RegistrationRequirement) -> None:
+    """Let an app that may import beneficiaries (never the reverse) add a requirement."""
+    if requirement.code not in {r.code for r in _requirements}:
+        _requirements.append(requirement)
+
+
+def registration_gaps(beneficiary: Beneficiary) -> list[str]:
+    """What still stops her registration from completing, in the words of staff (empty: none)."""
+    gaps = [
+        _("Her %(field)s is not on her file.")
+        % {"field": Beneficiary._meta.get_field(name).verbose_name}
+        for name in REGISTRATION_FIELDS
+        if not getattr(beneficiary, name)
+    ]
+    today = timezone.localdate()
+    documents = Document.objects.filter(
+        beneficiary=beneficiary, doc_type__in=REGISTRATION_DOCUMENTS
+    )
+    valid = [doc for doc in documents if not doc.expired_on(today)]
+    for doc_type in REGISTRATION_DOCUMENTS:
+        label = Document.DocType(doc_type).label
+        if not any(doc.doc_type == doc_type for doc in valid):
+            gaps.append(_("Document missing or expired: %(document)s.") % {"document": label})
+        elif not any(doc.doc_type == doc_type and doc.verified_at for doc in valid):
+            gaps.append(
+                _("Document not yet verified against the original: %(document)s.")
+                % {"document": label}
+            )
+    gaps += [str(r.missing) for r in _requirements if not r.met(beneficiary)]
+    return gaps

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from ipware import get_client_ip
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import event_record
-from notifications.services import message_queue_to_staff
+from notifications.services import message_queue, message_queue_to_staff
 
 from .models import (
     PRIVACY_NOTICE_VERSION,
@@ -30,9 +31,18 @@ from .models import (
     HouseholdMember,
     IncomeSource,
     Referral,
+    RegistrationStatus,
 )
+from .selectors import registration_gaps
+from .uploads import EXTENSIONS
 
 REFERRAL_ALREADY_CLOSED = _("This referral is already closed.")
+REGISTRATION_INCOMPLETE = _("The registration cannot be completed yet. Still missing:")
+REGISTRATION_NOT_INCOMPLETE = _("Only an incomplete registration can be completed.")
+SUSPEND_NEEDS_COMPLETE = _("Only a complete registration can be suspended.")
+REACTIVATE_NEEDS_SUSPENDED = _("Only a suspended registration can be reactivated.")
+REASON_REQUIRED = _("Write the reason.")
+DOCUMENT_ALREADY_VERIFIED = _("This document is already verified.")
 EDIT_CONFLICT = _(
     "Another staff member saved this file while you were editing it. "
     "Your changes were not saved: review what changed and save again."
@@ -92,8 +102,21 @@ class EditConflict(Exception):
         super().__init__(str(EDIT_CONFLICT))
 
 
+class DocumentQuotaExceeded(Exception):
+    """Her file already holds as many documents, or megabytes, as one file may."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
 class InvalidTransition(Exception):
-    pass
+    """A change the file's state does not allow; `missing` lists what would allow it."""
+
+    def __init__(self, message: str, *, missing: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
 
 
 @dataclass
@@ -342,7 +365,158 @@ def _member_save(beneficiary: Beneficiary, member: MemberInput, actor: User) -> 
     return bool(changed)
 
 
+# --- registration status (policy step 6) -----------------------------------------------------
+def _lock(beneficiary: Beneficiary) -> Beneficiary:
+    return Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+
+
+def _set_status(
+    beneficiary: Beneficiary, *, actor: User, status: str, verb: str, note: str, request
+) -> None:
+    old = beneficiary.registration_status
+    beneficiary.registration_status = status
+    beneficiary.version += 1  # an open edit form must not write the old status back
+    beneficiary._history_user = actor
+    beneficiary.save(update_fields=["registration_status", "version", "updated_at"])
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb=verb,
+        old_state=old,
+        new_state=status,
+        note=note,
+        request=request,
+    )
+
+
+def _tell_her(beneficiary: Beneficiary, template: str, key: str) -> None:
+    """Queue a message to her by her preferred channel, in her language."""
+    if beneficiary.preferred_channel == "email" and beneficiary.email:
+        channel, to = "email", beneficiary.email
+    else:
+        channel, to = "sms", str(beneficiary.mobile)
+    message_queue(
+        channel=channel,
+        to=to,
+        template=template,
+        language=beneficiary.preferred_language or "ar",
+        context={
+            "name": beneficiary.full_name.split(" ")[0],
+            "file_number": beneficiary.file_number,
+        },
+        idempotency_key=key,
+        subject=beneficiary,
+    )
+
+
+@transaction.atomic
+def beneficiary_registration_complete(
+    *, actor: User, beneficiary: Beneficiary, request: HttpRequest | None = None
+) -> Beneficiary:
+    """incomplete → active (complete), once `registration_gaps` is empty.
+
+    Raises InvalidTransition (with `missing`) otherwise. Writes `registration_completed` and
+    tells her (`registration_completed`).
+    """
+    locked = _lock(beneficiary)
+    if locked.registration_status != RegistrationStatus.INCOMPLETE:
+        raise InvalidTransition(REGISTRATION_NOT_INCOMPLETE)
+    missing = registration_gaps(locked)
+    if missing:
+        raise InvalidTransition(REGISTRATION_INCOMPLETE, missing=missing)
+    _set_status(
+        locked,
+        actor=actor,
+        status=RegistrationStatus.ACTIVE,
+        verb="registration_completed",
+        note="",
+        request=request,
+    )
+    _tell_her(
+        locked, "registration_completed", f"registration-completed-{locked.pk}-{locked.version}"
+    )
+    return locked
+
+
+@transaction.atomic
+def beneficiary_suspend(
+    *, actor: User, beneficiary: Beneficiary, reason: str, request: HttpRequest | None = None
+) -> Beneficiary:
+    """active → suspended, with the reason (kept as the event's note). Writes
+    `registration_suspended`; no message: the desk tells her why in person."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidTransition(REASON_REQUIRED)
+    locked = _lock(beneficiary)
+    if locked.registration_status != RegistrationStatus.ACTIVE:
+        raise InvalidTransition(SUSPEND_NEEDS_COMPLETE)
+    _set_status(
+        locked,
+        actor=actor,
+        status=RegistrationStatus.SUSPENDED,
+        verb="registration_suspended",
+        note=reason,
+        request=request,
+    )
+    return locked
+
+
+@transaction.atomic
+def beneficiary_reactivate(
+    *, actor: User, beneficiary: Beneficiary, reason: str, request: HttpRequest | None = None
+) -> Beneficiary:
+    """suspended → active when the requirements still hold, else → incomplete (a document may
+    have expired meanwhile: the file page then says what to renew). Writes
+    `registration_reactivated` with the reason."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidTransition(REASON_REQUIRED)
+    locked = _lock(beneficiary)
+    if locked.registration_status != RegistrationStatus.SUSPENDED:
+        raise InvalidTransition(REACTIVATE_NEEDS_SUSPENDED)
+    status = (
+        RegistrationStatus.INCOMPLETE if registration_gaps(locked) else RegistrationStatus.ACTIVE
+    )
+    _set_status(
+        locked,
+        actor=actor,
+        status=status,
+        verb="registration_reactivated",
+        note=reason,
+        request=request,
+    )
+    return locked
+
+
 # --- documents, contacts, access -------------------------------------------------------------
+# What one file may hold (issue 18): a complete file has about ten documents of a few hundred
+# KB, renewed statements included; the limits stop a script, not a desk. Settings may change them.
+DOCUMENT_QUOTA_COUNT = 40
+DOCUMENT_QUOTA_MB = 100
+DOCUMENT_COUNT_REACHED = _(
+    "This file already has %(limit)s documents, the most one file may hold. "
+    "A manager can remove outdated ones."
+)
+DOCUMENT_SIZE_REACHED = _(
+    "This document would take the file past %(limit)s MB, the most one file may hold. "
+    "A manager can remove outdated ones."
+)
+
+
+def _document_quota_check(beneficiary: Beneficiary, size: int) -> None:
+    """Raise DocumentQuotaExceeded if one more document of `size` bytes is too many.
+
+    Her row is locked first, so two uploads at once cannot both pass the last free place."""
+    Beneficiary.objects.select_for_update().filter(pk=beneficiary.pk).first()
+    held = beneficiary.documents.aggregate(count=Count("pk"), size=Sum("size"))
+    count_limit = getattr(settings, "DOCUMENT_QUOTA_COUNT", DOCUMENT_QUOTA_COUNT)
+    mb_limit = getattr(settings, "DOCUMENT_QUOTA_MB", DOCUMENT_QUOTA_MB)
+    if held["count"] >= count_limit:
+        raise DocumentQuotaExceeded(DOCUMENT_COUNT_REACHED % {"limit": count_limit})
+    if (held["size"] or 0) + size > mb_limit * 1024 * 1024:
+        raise DocumentQuotaExceeded(DOCUMENT_SIZE_REACHED % {"limit": mb_limit})
+
+
 @transaction.atomic
 def document_add(
     *,
@@ -355,18 +529,22 @@ def document_add(
     expires_on=None,
     request: HttpRequest | None = None,
 ) -> Document:
-    """Store a checked upload (see forms.checked_upload) under a random private name."""
+    """Store a checked upload (uploads.checked_upload: detected type, clean content) under a
+    random private name with the extension of its detected type.
+
+    Raises DocumentQuotaExceeded when her file is full (count or megabytes)."""
+    _document_quota_check(beneficiary, file.size)
     document = Document(
         beneficiary=beneficiary,
         doc_type=doc_type,
         issued_on=issued_on,
         expires_on=expires_on,
-        original_name=file.name[:200],
+        original_name=str(getattr(file, "original_name", file.name))[:200],
         content_type=content_type,
         size=file.size,
         uploaded_by=actor,
     )
-    document.file.save(file.name, file, save=False)
+    document.file.save(f"document{EXTENSIONS[content_type]}", file, save=False)
     document.save()
     event_record(
         actor=actor,
@@ -376,6 +554,28 @@ def document_add(
         request=request,
     )
     return document
+
+
+@transaction.atomic
+def document_verify(
+    *, actor: User, document: Document, request: HttpRequest | None = None
+) -> Document:
+    """Staff matched the document against the original (policy step 2). Once; writes
+    `document_verified`."""
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    if locked.verified_at is not None:
+        raise InvalidTransition(DOCUMENT_ALREADY_VERIFIED)
+    locked.verified_at = timezone.now()
+    locked.verified_by = actor
+    locked.save(update_fields=["verified_at", "verified_by"])
+    event_record(
+        actor=actor,
+        subject=locked.beneficiary,
+        verb="document_verified",
+        extra={"document": locked.pk, "doc_type": locked.doc_type},
+        request=request,
+    )
+    return locked
 
 
 @transaction.atomic

@@ -19,6 +19,16 @@ urlpatterns = [
         views.document_download,
         name="document_download",
     ),
+    path(
+        "<int:pk>/documents/<int:document_pk>/verify/",
+        views.document_verify,
+        name="document_verify",
+    ),
+    path(
+        "<int:pk>/registration/<slug:move>/",
+        views.registration_change,
+        name="registration",
+    ),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/referrals/new/", views.referral_create, name="referral_create"),
 ]

@@ -5,13 +5,14 @@ from functools import cache
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -29,23 +30,28 @@ from .access import (
     may_see_identifiers,
 )
 from .forms import (
+    BaseDocumentFormSet,
     BeneficiaryForm,
     ConsentForm,
     ContactForm,
     DocumentForm,
     ReferralCloseForm,
     ReferralForm,
+    RegistrationReasonForm,
     SearchForm,
+    document_formset,
     household_formset,
 )
-from .models import FileAccess, Referral
+from .models import Document, FileAccess, Referral, RegistrationStatus
 from .selectors import (
     beneficiary_change_history,
     beneficiary_search,
     household_flags,
     household_income_summary,
     referrals_open_for,
+    registration_gaps,
 )
+from .uploads import EXTENSIONS
 
 PAGE_SIZES = (25, 50, 100)
 # The requests app fills the file page's requests section with this partial once it exists.
@@ -240,38 +246,135 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": beneficiary_change_history(beneficiary),
         "events": events_for(beneficiary).order_by("-created_at")[:50],
         "requests_partial": REQUESTS_PARTIAL if _template_exists(REQUESTS_PARTIAL) else "",
-        "document_form": DocumentForm(prefix="document") if can_edit else None,
+        "document_form": document_formset(rows=3) if can_edit else None,
         "contact_form": ContactForm(prefix="contact") if can_edit else None,
         "referral_form": ReferralForm(prefix="referral") if can_edit else None,
         "close_form": ReferralCloseForm(),
         "can_close": request.user.has_role(Role.RESEARCHER),
+        **_registration_context(beneficiary, can_edit),
     }
     return render(request, "beneficiaries/detail.html", context)
 
 
+def _registration_context(beneficiary, can_edit: bool) -> dict:
+    """The file page's registration card: what still blocks completion, and the moves open."""
+    status = beneficiary.registration_status
+    reason_event = (
+        events_for(beneficiary)
+        .filter(verb="registration_suspended")
+        .order_by("-created_at")
+        .first()
+        if status == RegistrationStatus.SUSPENDED
+        else None
+    )
+    return {
+        "registration_gaps": (
+            registration_gaps(beneficiary) if status == RegistrationStatus.INCOMPLETE else []
+        ),
+        "suspension": reason_event,
+        "registration_form": (
+            RegistrationReasonForm(prefix="registration")
+            if can_edit and status != RegistrationStatus.INCOMPLETE
+            else None
+        ),
+    }
+
+
+_REGISTRATION_MOVES = {
+    "complete": (services.beneficiary_registration_complete, _("Her registration is complete.")),
+    "suspend": (services.beneficiary_suspend, _("Her registration is suspended.")),
+    "reactivate": (services.beneficiary_reactivate, _("Her registration is reactivated.")),
+}
+
+
+@require_POST
+@role_required(*FILE_ROLES)
+def registration_change(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    """Complete, suspend or reactivate her registration (the last two with a reason)."""
+    if move not in _REGISTRATION_MOVES:
+        raise Http404
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    service, done = _REGISTRATION_MOVES[move]
+    kwargs = {}
+    if move != "complete":
+        form = RegistrationReasonForm(request.POST, prefix="registration")
+        kwargs["reason"] = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        beneficiary = service(
+            actor=request.user, beneficiary=beneficiary, request=request, **kwargs
+        )
+    except services.InvalidTransition as error:
+        messages.error(request, error.message)
+        for item in error.missing:
+            messages.error(request, item)
+    else:
+        messages.success(request, done)
+        if beneficiary.registration_status == RegistrationStatus.INCOMPLETE:
+            messages.warning(request, _("Some requirements no longer hold: see what is missing."))
+    return redirect(reverse("beneficiaries:detail", args=[pk]) + "#registration")
+
+
+@require_POST
+@role_required(*FILE_ROLES)
+def document_verify(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """Staff matched the document against the original she showed."""
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    document = get_object_or_404(Document, beneficiary=beneficiary, pk=document_pk)
+    try:
+        services.document_verify(actor=request.user, document=document, request=request)
+    except services.InvalidTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document is marked as verified."))
+    return redirect(reverse("beneficiaries:detail", args=[pk]) + "#documents")
+
+
 @role_required(*FILE_ROLES)
 def document_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several documents in one submit. Each accepted file is stored; a refused one is named
+    with its reason and its row kept (type, dates) for her to choose the file again."""
     beneficiary = beneficiary_for_editing(request.user, pk)
-    form = DocumentForm(request.POST or None, request.FILES or None, prefix="document")
-    if request.method == "POST" and form.is_valid():
-        services.document_add(
-            actor=request.user,
-            beneficiary=beneficiary,
-            file=form.cleaned_data["file"],
-            content_type=form.content_type,
-            doc_type=form.cleaned_data["doc_type"],
-            issued_on=form.cleaned_data["issued_on"],
-            expires_on=form.cleaned_data["expires_on"],
-            request=request,
+    if request.method != "POST":
+        return render(
+            request,
+            "beneficiaries/document_form.html",
+            {"beneficiary": beneficiary, "formset": document_formset()},
         )
-        messages.success(request, _("The document was added."))
-        return redirect("beneficiaries:detail", pk=beneficiary.pk)
-    return render(
-        request,
-        "beneficiaries/document_form.html",
-        {"beneficiary": beneficiary, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+    accepted, refused = document_formset(request.POST, request.FILES).uploads()
+    for form in list(accepted):
+        try:
+            services.document_add(
+                actor=request.user,
+                beneficiary=beneficiary,
+                file=form.cleaned_data["file"],
+                content_type=form.content_type,
+                doc_type=form.cleaned_data["doc_type"],
+                issued_on=form.cleaned_data["issued_on"],
+                expires_on=form.cleaned_data["expires_on"],
+                request=request,
+            )
+        except services.DocumentQuotaExceeded as error:  # her file is full: this one is refused
+            form.add_error("file", error.message)
+            accepted.remove(form)
+            refused.append(form)
+    if accepted:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d document was added.", "%(count)d documents were added.", len(accepted)
+            )
+            % {"count": len(accepted)},
+        )
+    if accepted and not refused:
+        return redirect(reverse("beneficiaries:detail", args=[pk]) + "#documents")
+    if not accepted and not refused:
+        messages.error(request, _("Choose at least one file."))
+    context = {
+        "beneficiary": beneficiary,
+        "formset": document_formset(retry=refused),
+        "refused": [BaseDocumentFormSet.refusal(form) for form in refused],
+    }
+    return render(request, "beneficiaries/document_form.html", context, status=400)
 
 
 @role_required(*READ_ROLES)
@@ -290,8 +393,9 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
         document.file.open("rb"),
         content_type=document.content_type,
         as_attachment=request.GET.get("inline") != "1",
+        # The extension of the type detected at upload, never of the name she sent.
         filename=f"{beneficiary.file_number}-{document.doc_type}-{document.pk}"
-        + document.file.name[document.file.name.rfind(".") :],
+        + EXTENSIONS.get(document.content_type, ".bin"),
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -149,12 +149,14 @@ def _closed_meeting(committee: Committee, staff: dict[str, User], rng: random.Ra
     votes, decisions = [], []
     for item, sr in zip(items, decided, strict=True):
         approved = sr.state == State.APPROVED
-        for member in present[1:]:
-            agree = rng.random() < 0.85
+        # The decision is the votes' (committee.voting): the chair and the first member vote
+        # for it, the others mostly agree; a 2–2 tie goes the chair's way.
+        for i, member in enumerate(present):
+            agree = i < 2 or rng.random() < 0.85
             choice = "approve" if approved == agree else "reject"
             votes.append(Vote(agenda_item=item, member=member, choice=choice))
         tally = {"approve": 0, "reject": 0, "abstain": 0, "recuse": 0}
-        for vote in votes[-3:]:
+        for vote in votes[-len(present) :]:
             tally[vote.choice] += 1
         decisions.append(
             Decision(

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.roles import Role
 from requests_app.models import RejectionCode, RequestType
 from wahaj.lib.forms import LocalDigitsMixin
 
-from .models import Decision, ResearchReport, ScoringRule, Vote
+from .models import Committee, Decision, ResearchReport, ScoringRule, Vote
 from .services import REPORT_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -60,6 +62,15 @@ class MeetingOpenForm(forms.Form):
         self.fields["present"].label_from_instance = lambda user: user.display_name
 
 
+class MeetingCloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Closing the meeting approves its minutes as they stand: its votes and decisions "
+            "can no longer change. Undecided items stay before the committee."
+        ),
+    )
+
+
 class AgendaAddForm(forms.Form):
     support_requests = forms.ModelMultipleChoiceField(
         queryset=None, label=_("requests to add"), widget=forms.CheckboxSelectMultiple
@@ -73,18 +84,29 @@ class AgendaAddForm(forms.Form):
         )
 
 
-class VoteForm(forms.Form):
+class VoteForm(LocalDigitsMixin, forms.Form):
     choice = forms.ChoiceField(
         label=_("vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
+    )
+    amount = forms.DecimalField(
+        label=_("most you approve (SAR)"),
+        help_text=_("Optional, with an approval: the decision cannot approve more."),
+        required=False,
+        min_value=0,
+        decimal_places=2,
     )
     comment = forms.CharField(
         label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
+DEFER = "deferred"
+DECISION_CHOICES = [*Decision.Outcome.choices, (DEFER, _("Defer to the next meeting"))]
+
+
 class DecisionForm(LocalDigitsMixin, forms.Form):
     outcome = forms.ChoiceField(
-        label=_("decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+        label=_("decision"), choices=DECISION_CHOICES, widget=forms.RadioSelect
     )
     approved_amount = forms.DecimalField(
         label=_("approved amount"), required=False, min_value=0, decimal_places=2
@@ -98,6 +120,42 @@ class DecisionForm(LocalDigitsMixin, forms.Form):
     rejection_reason = forms.CharField(
         label=_("rejection details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, votes_outcome: str | None = None, **kwargs):
+        """`votes_outcome`: on the meeting page, offer only what the votes decide, and defer."""
+        super().__init__(*args, **kwargs)
+        if votes_outcome is not None:
+            self.fields["outcome"].choices = [
+                choice for choice in DECISION_CHOICES if choice[0] in (votes_outcome, DEFER)
+            ]
+
+
+class CommitteeForm(LocalDigitsMixin, forms.ModelForm):
+    """A committee's composition and rules, for managers (services.committee_update)."""
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("members"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The chair is a member too."),
+    )
+
+    class Meta:
+        model = Committee
+        fields = ["name", "chair", "quorum", "large_amount", "large_amount_quorum"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(is_active=True).order_by("first_name", "username")
+        self.fields["chair"].queryset = staff.filter(groups__name=Role.CHAIR).distinct()
+        self.fields["members"].queryset = staff.filter(
+            groups__name__in=[Role.COMMITTEE, Role.CHAIR]
+        ).distinct()
+        for name in ("chair", "members"):
+            self.fields[name].label_from_instance = lambda user: user.display_name
+        if self.instance.pk:
+            self.initial["members"] = list(self.instance.members.values_list("pk", flat=True))
 
 
 class ScoringRuleForm(LocalDigitsMixin, forms.ModelForm):

@@ -180,6 +180,9 @@ class AgendaItem(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     added_at = models.DateTimeField(default=timezone.now)
+    # Deferred by the chair to the next meeting (services.agenda_item_defer): no decision here,
+    # the request stays before the committee and its window keeps running.
+    deferred_at = models.DateTimeField(_("deferred"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -213,6 +216,8 @@ class Vote(models.Model):
         verbose_name=_("member"),
     )
     choice = models.CharField(_("vote"), max_length=16, choices=Choice.choices)
+    # An approving member may name the most she approves: the decision cannot approve more.
+    amount = models.DecimalField(_("amount (SAR)"), null=True, blank=True, **AMOUNT)
     comment = models.TextField(_("comment"), blank=True)
     cast_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

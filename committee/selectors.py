@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from beneficiaries.models import Beneficiary, Category, Housing, IncomeSource, MaritalStatus
@@ -15,6 +16,7 @@ from requests_app.selectors import support_requests_with_clock
 
 from .models import AgendaItem, Decision, Meeting, Vote
 from .scoring import Facts
+from .voting import Ballot, ItemResult, item_result
 
 State = SupportRequest.State
 
@@ -199,10 +201,16 @@ def minutes_data(meeting: Meeting) -> dict:
         for user in committee.members.order_by("pk")
         if user.pk not in {p.pk for p in present}
     ]
+    present_ids = {user.pk for user in present}
+    voters = sorted(present, key=lambda user: user.pk != committee.chair_id)  # the chair first
+    agenda = list(meeting_agenda(meeting))
+    results = item_results(meeting, agenda, present_ids)
     items = []
-    for item in meeting_agenda(meeting):
+    for item in agenda:
         support_request = item.support_request
         decision = getattr(item, "decision", None)
+        result = results[item.pk]
+        ballots = {vote.member_id: vote for vote in item.votes.all()}
         items.append(
             {
                 "reference": support_request.reference,
@@ -210,12 +218,23 @@ def minutes_data(meeting: Meeting) -> dict:
                 "file_number": support_request.beneficiary.file_number,
                 "amount_requested": _money(support_request.amount_requested),
                 "appeal": hasattr(support_request, "appeal"),
+                # Every member present, with her vote, her recusal, or no vote ("").
+                "votes": [
+                    {
+                        "name": user.display_name,
+                        "choice": ballots[user.pk].choice if user.pk in ballots else "",
+                        "amount": _money(ballots[user.pk].amount) if user.pk in ballots else None,
+                    }
+                    for user in voters
+                ],
+                "tally": result.tally,
+                "counted": result.counted,
+                "deferred": item.deferred_at is not None,
                 "outcome": decision.outcome if decision else "",
                 "approved_amount": _money(decision.approved_amount) if decision else None,
                 "support_type": decision.support_type if decision else "",
                 "rejection_code": decision.rejection_code if decision else "",
                 "rejection_reason": decision.rejection_reason if decision else "",
-                "tally": decision.tally if decision else {},
             }
         )
     return {
@@ -237,6 +256,8 @@ def _money(value) -> str | None:
 
 
 ROLE_LABELS = {"chair": Role.CHAIR.label, "member": Role.COMMITTEE.label}
+# A vote as the minutes report it (the form's "Recuse myself" is her own voice).
+VOTE_WORDS = {**dict(Vote.Choice.choices), Vote.Choice.RECUSE: _("Recused")}
 
 
 def minutes_display(meeting: Meeting) -> dict:
@@ -255,6 +276,13 @@ def minutes_display(meeting: Meeting) -> dict:
             "outcome_label": _label(Decision.Outcome, row["outcome"]),
             "support_label": _label(RequestType, row["support_type"]),
             "rejection_label": _label(RejectionCode, row["rejection_code"]),
+            "votes": [
+                {**vote, "choice_label": VOTE_WORDS.get(vote["choice"], "")}
+                for vote in row.get("votes", [])
+            ],
+            "tally_labels": [
+                (VOTE_WORDS.get(key, key), count) for key, count in (row.get("tally") or {}).items()
+            ],
         }
         for row in data["items"]
     ]
@@ -270,20 +298,33 @@ def _label(choices, value: str) -> str:
         return value
 
 
+def item_results(meeting: Meeting, items, present_ids: set[int]) -> dict[int, ItemResult]:
+    """What each item's (prefetched) votes decide, by agenda item id (committee.voting)."""
+    return {
+        item.pk: item_result(
+            [Ballot(v.member_id, v.choice, v.amount) for v in item.votes.all()],
+            present_ids=present_ids,
+            chair_id=meeting.committee.chair_id,
+        )
+        for item in items
+    }
+
+
 def agenda_rows(meeting: Meeting, user) -> list[dict]:
-    """Each agenda item with its votes, decision and what this person may do on it."""
+    """Each agenda item with its votes, what they decide, and what this person may do on it."""
     is_open = meeting.status == Meeting.Status.OPEN
     present_ids = {member.pk for member in meeting.present.all()}
+    items = list(meeting_agenda(meeting))
+    results = item_results(meeting, items, present_ids)
     rows = []
-    for item in meeting_agenda(meeting):
+    for item in items:
         support_request = item.support_request
         report = getattr(support_request, "research_report", None)
         decision = getattr(item, "decision", None)
         votes = list(item.votes.all())
         authors = {support_request.created_by_id, report.author_id if report else None}
-        tally = {choice.value: 0 for choice in Vote.Choice}
-        for vote in votes:
-            tally[vote.choice] += 1
+        result = results[item.pk]
+        pending = is_open and decision is None and item.deferred_at is None
         rows.append(
             {
                 "item": item,
@@ -291,16 +332,14 @@ def agenda_rows(meeting: Meeting, user) -> list[dict]:
                 "report": report,
                 "decision": decision,
                 "votes": votes,
-                "tally": [(Vote.Choice(key).label, count) for key, count in tally.items()],
+                "result": result,
+                "outcome_label": _label(Decision.Outcome, result.outcome),
+                # Counts read "Recused: 1", not the form's first person "Recuse myself: 1".
+                "tally": [(VOTE_WORDS.get(key, key), count) for key, count in result.tally.items()],
                 "my_vote": next((v for v in votes if v.member_id == user.pk), None),
-                "may_vote": is_open
-                and decision is None
-                and user.pk in present_ids
-                and user.pk not in authors,
+                "may_vote": pending and user.pk in present_ids and user.pk not in authors,
                 "is_author": user.pk in authors,
-                "may_decide": is_open
-                and decision is None
-                and user.pk == meeting.committee.chair_id,
+                "may_decide": pending and user.pk == meeting.committee.chair_id,
             }
         )
     return rows

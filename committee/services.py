@@ -8,13 +8,17 @@ request's state is the requests app's: these services call its transitions, neve
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.roles import Role
 from audit.services import event_record
 from beneficiaries.selectors import beneficiary_documents_valid, household_income_summary
+from notifications.services import message_queue_to_staff
 from requests_app import services as request_services
 from requests_app.models import SupportRequest
 
@@ -31,6 +35,7 @@ from .models import (
 )
 from .scoring import eligibility_score
 from .selectors import beneficiary_facts, minutes_data
+from .voting import Ballot, ItemResult, item_result
 
 State = SupportRequest.State
 APPEAL_DAYS = 30
@@ -49,7 +54,25 @@ AUTHOR_CANNOT_VOTE = _(
     "cannot vote on it."
 )
 ALREADY_DECIDED = _("This request has already been decided.")
-NO_QUORUM = _("No quorum: %(present)s members present, %(needed)s needed.")
+NO_QUORUM = _(
+    "No quorum for this item: %(present)s members present, %(recused)s recused, "
+    "%(counted)s counted, %(needed)s needed."
+)
+NO_OUTCOME_YET = _(
+    "The votes make no decision yet (%(approve)s approve, %(reject)s reject): wait for the "
+    "members' votes, or defer the item to the next meeting."
+)
+NOT_THE_VOTES_OUTCOME = _(
+    "The votes decide “%(outcome)s” (%(approve)s approve, %(reject)s reject): no other "
+    "decision can be recorded."
+)
+AMOUNT_ABOVE_VOTES = _("The approving members voted for at most %(cap)s SAR.")
+VOTE_AMOUNT_ONLY_APPROVE = _("Only an approving vote may name an amount.")
+ITEM_DEFERRED = _("This item was deferred to the next meeting.")
+CHAIR_ROLE_NEEDED = _("The chair must hold the committee chair role.")
+MEMBER_ROLE_NEEDED = _("Members must hold the committee member role.")
+QUORUM_ABOVE_MEMBERS = _("A quorum of %(quorum)s is more than the committee's %(members)s members.")
+LARGE_AMOUNT_NEEDS_QUORUM = _("A large amount needs its quorum, and a quorum its amount.")
 APPROVAL_NEEDS_AMOUNT = _("An approval needs the approved amount and the support type.")
 REJECTION_NEEDS_REASON = _("A rejection needs a reason code and an explanation.")
 APPEAL_ONLY_REJECTED = _("Only a rejected request can be appealed.")
@@ -175,12 +198,93 @@ def research_send_to_committee(*, actor, support_request: SupportRequest, note: 
 
 
 # --- Committees and meetings -----------------------------------------------------------------
+RULE_FIELDS = ["name", "quorum", "large_amount", "large_amount_quorum"]
+
+
+def committee_state(committee: Committee) -> dict:
+    """The composition and rules as plain JSON: the before and after of its audit events."""
+    members = committee.members.order_by("pk")
+    return {
+        **{name: _plain(getattr(committee, name)) for name in RULE_FIELDS},
+        "chair": committee.chair.username,
+        "members": [user.username for user in members],
+    }
+
+
+def _plain(value):
+    """Amounts as text with their two decimals, whether read from the database or a form."""
+    return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+
+def _check_composition(*, chair, members: list, fields: dict) -> None:
+    if not chair.has_role(Role.CHAIR):
+        raise CommitteeError(CHAIR_ROLE_NEEDED)
+    if any(not user.has_role(Role.COMMITTEE) for user in members):
+        raise CommitteeError(MEMBER_ROLE_NEEDED)
+    count = len({chair.pk, *(user.pk for user in members)})
+    for quorum in (fields.get("quorum"), fields.get("large_amount_quorum")):
+        if quorum and quorum > count:
+            raise CommitteeError(QUORUM_ABOVE_MEMBERS, quorum=quorum, members=count)
+    if (fields.get("large_amount") is None) != (not fields.get("large_amount_quorum")):
+        raise CommitteeError(LARGE_AMOUNT_NEEDS_QUORUM)
+
+
 @transaction.atomic
-def committee_create(*, actor, name: str, chair, members, quorum: int | None = None) -> Committee:
-    committee = Committee.objects.create(name=name, chair=chair, quorum=quorum)
+def committee_create(
+    *, actor, name: str, chair, members, quorum: int | None = None, **rules
+) -> Committee:
+    """A committee with its chair (a member too) and members; `rules`: the large amount and
+    its quorum."""
+    members = list(members)
+    _check_composition(chair=chair, members=members, fields={"quorum": quorum, **rules})
+    committee = Committee.objects.create(name=name, chair=chair, quorum=quorum, **rules)
     for user in {chair, *members}:
         Membership.objects.create(committee=committee, user=user)
-    event_record(actor=actor, subject=committee, verb="committee_create", note=name)
+    event_record(
+        actor=actor,
+        subject=committee,
+        verb="committee_create",
+        note=name,
+        extra={"old": {}, "new": committee_state(committee)},
+    )
+    return committee
+
+
+@transaction.atomic
+def committee_update(*, actor, committee: Committee, chair, members, **fields) -> Committee:
+    """Change a committee's chair, members, quorum or amount threshold (a managers' page and
+    the admin). One audit event with what changed, before and after; none when nothing did.
+
+    The chair is always a member. Meetings already held keep their minutes (frozen on closing).
+    """
+    committee = Committee.objects.select_for_update().select_related("chair").get(pk=committee.pk)
+    members = list(members)
+    fields = {name: fields.get(name, getattr(committee, name)) for name in RULE_FIELDS}
+    _check_composition(chair=chair, members=members, fields=fields)
+    before = committee_state(committee)
+    for name, value in fields.items():
+        setattr(committee, name, value)
+    committee.chair = chair
+    committee.save(update_fields=[*RULE_FIELDS, "chair"])
+    wanted = {chair.pk, *(user.pk for user in members)}
+    Membership.objects.filter(committee=committee).exclude(user_id__in=wanted).delete()
+    have = set(Membership.objects.filter(committee=committee).values_list("user_id", flat=True))
+    Membership.objects.bulk_create(
+        Membership(committee=committee, user_id=pk) for pk in sorted(wanted - have)
+    )
+    after = committee_state(committee)
+    changed = [key for key in after if after[key] != before[key]]
+    if changed:
+        event_record(
+            actor=actor,
+            subject=committee,
+            verb="committee_update",
+            note=committee.name,
+            extra={
+                "old": {key: before[key] for key in changed},
+                "new": {key: after[key] for key in changed},
+            },
+        )
     return committee
 
 
@@ -209,27 +313,29 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_schedule(*, actor, committee: Committee, date: date) -> Meeting:
-    """A planned meeting with the committee's next number."""
+    """A planned meeting with the committee's next number; the items deferred at earlier
+    meetings and still waiting go on its agenda."""
     _require_chair(actor, committee)
     # Locking the committee serialises numbering; the unique constraint is the last word.
     Committee.objects.select_for_update().filter(pk=committee.pk).first()
     last = committee.meetings.aggregate(last=Max("number"))["last"] or 0
     meeting = Meeting.objects.create(committee=committee, number=last + 1, date=date)
     event_record(actor=actor, subject=meeting, verb="meeting_schedule", new_state=meeting.status)
+    waiting = AgendaItem.objects.filter(
+        meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.OPEN], deferred_at__isnull=True
+    ).values("support_request_id")
+    deferred = SupportRequest.objects.filter(
+        state=State.IN_COMMITTEE,
+        pk__in=AgendaItem.objects.filter(
+            meeting__committee=committee, deferred_at__isnull=False
+        ).values("support_request_id"),
+    ).exclude(pk__in=waiting)
+    _append_to_agenda(actor, meeting, list(deferred.order_by("decision_due_at", "pk")))
     return meeting
 
 
-@transaction.atomic
-def meeting_add_to_agenda(*, actor, meeting: Meeting, support_requests) -> list[AgendaItem]:
-    """Put requests before the committee on a meeting's agenda (skipping those already on it)."""
-    meeting = _locked_meeting(meeting)
-    _require_chair(actor, meeting.committee)
-    if meeting.status == Meeting.Status.CLOSED:
-        raise CommitteeError(MEETING_CLOSED)
-    ids = [sr.pk for sr in support_requests]
-    requests = list(SupportRequest.objects.filter(pk__in=ids).order_by("decision_due_at", "pk"))
-    if len(requests) != len(set(ids)) or any(sr.state != State.IN_COMMITTEE for sr in requests):
-        raise CommitteeError(NOT_IN_COMMITTEE)
+def _append_to_agenda(actor, meeting: Meeting, requests: list) -> list[AgendaItem]:
+    """Add these requests at the end of the agenda, skipping those already on it."""
     on_agenda = set(meeting.agenda_items.values_list("support_request_id", flat=True))
     position = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
     items = []
@@ -249,6 +355,20 @@ def meeting_add_to_agenda(*, actor, meeting: Meeting, support_requests) -> list[
             extra={"references": [item.support_request.reference for item in items]},
         )
     return items
+
+
+@transaction.atomic
+def meeting_add_to_agenda(*, actor, meeting: Meeting, support_requests) -> list[AgendaItem]:
+    """Put requests before the committee on a meeting's agenda (skipping those already on it)."""
+    meeting = _locked_meeting(meeting)
+    _require_chair(actor, meeting.committee)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise CommitteeError(MEETING_CLOSED)
+    ids = [sr.pk for sr in support_requests]
+    requests = list(SupportRequest.objects.filter(pk__in=ids).order_by("decision_due_at", "pk"))
+    if len(requests) != len(set(ids)) or any(sr.state != State.IN_COMMITTEE for sr in requests):
+        raise CommitteeError(NOT_IN_COMMITTEE)
+    return _append_to_agenda(actor, meeting, requests)
 
 
 @transaction.atomic
@@ -312,12 +432,21 @@ def _authors(support_request: SupportRequest) -> set[int]:
 
 
 @transaction.atomic
-def vote_cast(*, actor, agenda_item: AgendaItem, choice: str, comment: str = "") -> Vote:
+def vote_cast(
+    *,
+    actor,
+    agenda_item: AgendaItem,
+    choice: str,
+    comment: str = "",
+    amount: Decimal | None = None,
+) -> Vote:
     """One member, one vote: a second vote replaces the first while the meeting is open.
 
     A member may recuse herself (choice `recuse`); the report's author and the request's
-    creator cannot vote on it.
+    creator cannot vote on it. An approving vote may name the most she approves (`amount`).
     """
+    if amount is not None and choice != Vote.Choice.APPROVE:
+        raise CommitteeError(VOTE_AMOUNT_ONLY_APPROVE)
     agenda_item = AgendaItem.objects.select_related("support_request").get(pk=agenda_item.pk)
     meeting = Meeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
     if meeting.status != Meeting.Status.OPEN:
@@ -328,19 +457,22 @@ def vote_cast(*, actor, agenda_item: AgendaItem, choice: str, comment: str = "")
         raise CommitteeError(AUTHOR_CANNOT_VOTE)
     if Decision.objects.filter(agenda_item=agenda_item).exists():
         raise CommitteeError(ALREADY_DECIDED)
+    if agenda_item.deferred_at is not None:
+        raise CommitteeError(ITEM_DEFERRED)
     vote = Vote.objects.select_for_update().filter(agenda_item=agenda_item, member=actor).first()
     old_choice = ""
     if vote is None:
         vote = Vote.objects.create(
-            agenda_item=agenda_item, member=actor, choice=choice, comment=comment
+            agenda_item=agenda_item, member=actor, choice=choice, comment=comment, amount=amount
         )
         verb = "vote_cast"
     else:
-        if vote.choice == choice and vote.comment == comment:
+        if (vote.choice, vote.comment, vote.amount) == (choice, comment, amount):
             return vote
         old_choice = vote.choice
-        vote.choice, vote.comment, vote.updated_at = choice, comment, timezone.now()
-        vote.save(update_fields=["choice", "comment", "updated_at"])
+        vote.choice, vote.comment, vote.amount = choice, comment, amount
+        vote.updated_at = timezone.now()
+        vote.save(update_fields=["choice", "comment", "amount", "updated_at"])
         verb = "vote_change"
     # On the agenda item, not the request: her timeline shows the decision, the meeting page
     # shows the votes.
@@ -351,7 +483,11 @@ def vote_cast(*, actor, agenda_item: AgendaItem, choice: str, comment: str = "")
         old_state=old_choice,
         new_state=choice,
         note=comment,
-        extra={"meeting": meeting.number, "reference": agenda_item.support_request.reference},
+        extra={
+            "meeting": meeting.number,
+            "reference": agenda_item.support_request.reference,
+            "amount": _plain(amount),
+        },
     )
     return vote
 
@@ -388,11 +524,65 @@ def decision_snapshot(support_request: SupportRequest) -> dict:
     }
 
 
-def vote_tally(agenda_item: AgendaItem) -> dict[str, int]:
-    tally = {choice.value: 0 for choice in Vote.Choice}
-    for choice in agenda_item.votes.values_list("choice", flat=True):
-        tally[choice] += 1
-    return tally
+def item_result_of(agenda_item: AgendaItem, meeting: Meeting) -> ItemResult:
+    """What this item's votes decide at this meeting (committee.voting)."""
+    ballots = [
+        Ballot(member_id, choice, amount)
+        for member_id, choice, amount in agenda_item.votes.values_list(
+            "member_id", "choice", "amount"
+        )
+    ]
+    present_ids = set(meeting.present.values_list("pk", flat=True))
+    return item_result(ballots, present_ids=present_ids, chair_id=meeting.committee.chair_id)
+
+
+def _locked_item(actor, agenda_item: AgendaItem) -> tuple[SupportRequest, Meeting, AgendaItem]:
+    """The request, the meeting and the item, locked in that order (as every decision locks
+    them), after checking that the chair acts on an open meeting's undecided item."""
+    support_request = SupportRequest.objects.select_for_update().get(
+        pk=agenda_item.support_request_id
+    )
+    meeting = _locked_meeting(agenda_item.meeting)
+    agenda_item = AgendaItem.objects.get(pk=agenda_item.pk)
+    _require_chair(actor, meeting.committee)
+    if meeting.status != Meeting.Status.OPEN:
+        raise CommitteeError(MEETING_NOT_OPEN)
+    if (
+        support_request.state != State.IN_COMMITTEE
+        or Decision.objects.filter(agenda_item=agenda_item).exists()
+    ):
+        raise CommitteeError(ALREADY_DECIDED)
+    if agenda_item.deferred_at is not None:
+        raise CommitteeError(ITEM_DEFERRED)
+    return support_request, meeting, agenda_item
+
+
+def _check_votes_decide(
+    meeting: Meeting, result: ItemResult, outcome: str, amount: Decimal | None
+) -> None:
+    """Quorum on this item without its recusals, then the outcome and the amount the votes
+    give; each refusal says the numbers."""
+    needed = quorum_needed(
+        meeting.committee,
+        member_count=meeting.committee.members.count(),
+        amount=amount if outcome == Decision.Outcome.APPROVED else None,
+    )
+    if result.counted < needed:
+        raise CommitteeError(
+            NO_QUORUM,
+            present=result.present,
+            recused=result.tally["recuse"],
+            counted=result.counted,
+            needed=needed,
+        )
+    counts = {"approve": result.tally["approve"], "reject": result.tally["reject"]}
+    if not result.outcome:
+        raise CommitteeError(NO_OUTCOME_YET, **counts)
+    if outcome != result.outcome:
+        label = Decision.Outcome(result.outcome).label
+        raise CommitteeError(NOT_THE_VOTES_OUTCOME, outcome=label, **counts)
+    if amount is not None and result.amount_cap is not None and amount > result.amount_cap:
+        raise CommitteeError(AMOUNT_ABOVE_VOTES, cap=f"{result.amount_cap:,.2f}")
 
 
 @transaction.atomic
@@ -407,39 +597,23 @@ def decision_record(
     rejection_reason: str = "",
     note: str = "",
 ) -> Decision:
-    """The chair's decision on an agenda item, from the votes, at an open meeting with quorum.
+    """The chair records the decision the votes made, at an open meeting with quorum.
 
-    Moves the request with `support_request_decide` in the same transaction (which stops the
-    window clock and queues her notification). Two decisions at once: the request row is
-    locked first, so the second waits, then finds it decided and is refused; the one-to-one on
-    the agenda item is the database's last word.
+    The outcome must be the votes' (committee.voting): no votes, no decision; an approved
+    amount no higher than any approving member named. Moves the request with
+    `support_request_decide` in the same transaction (which stops the window clock and queues
+    her notification). Two decisions at once: the request row is locked first, so the second
+    waits, then finds it decided and is refused; the one-to-one on the agenda item is the
+    database's last word.
     """
-    support_request = SupportRequest.objects.select_for_update().get(
-        pk=agenda_item.support_request_id
-    )
-    meeting = _locked_meeting(agenda_item.meeting)
-    agenda_item = AgendaItem.objects.get(pk=agenda_item.pk)
-    _require_chair(actor, meeting.committee)
-    if meeting.status != Meeting.Status.OPEN:
-        raise CommitteeError(MEETING_NOT_OPEN)
-    if (
-        support_request.state != State.IN_COMMITTEE
-        or Decision.objects.filter(agenda_item=agenda_item).exists()
-    ):
-        raise CommitteeError(ALREADY_DECIDED)
+    support_request, meeting, agenda_item = _locked_item(actor, agenda_item)
     approved = outcome == Decision.Outcome.APPROVED
     if approved and (approved_amount is None or not support_type):
         raise CommitteeError(APPROVAL_NEEDS_AMOUNT)
     if not approved and (not rejection_code or not rejection_reason.strip()):
         raise CommitteeError(REJECTION_NEEDS_REASON)
-    present = meeting.present.count()
-    needed = quorum_needed(
-        meeting.committee,
-        member_count=meeting.committee.members.count(),
-        amount=approved_amount if approved else None,
-    )
-    if present < needed:
-        raise CommitteeError(NO_QUORUM, present=present, needed=needed)
+    result = item_result_of(agenda_item, meeting)
+    _check_votes_decide(meeting, result, outcome, approved_amount if approved else None)
 
     appeal = Appeal.objects.filter(support_request=support_request, decision__isnull=True).first()
     try:
@@ -455,7 +629,7 @@ def decision_record(
                 rejection_reason="" if approved else rejection_reason,
                 decided_by=actor,
                 snapshot=decision_snapshot(support_request),
-                tally=vote_tally(agenda_item),
+                tally=result.tally,
             )
     except IntegrityError as exc:
         raise CommitteeError(ALREADY_DECIDED) from exc
@@ -470,6 +644,50 @@ def decision_record(
         note=note or _("Meeting no. %(number)s") % {"number": meeting.number},
     )
     return decision
+
+
+@transaction.atomic
+def agenda_item_defer(*, actor, agenda_item: AgendaItem, note: str = "") -> AgendaItem:
+    """The chair defers an undecided item to the committee's next meeting.
+
+    The request stays `in_committee` and its window keeps running (the overdue rules apply).
+    It goes on the agenda of the next planned meeting, or of the next one scheduled. Audited
+    on her request's timeline; the researcher who studied it is told (`item_deferred`).
+    """
+    support_request, meeting, agenda_item = _locked_item(actor, agenda_item)
+    agenda_item.deferred_at = timezone.now()
+    agenda_item.save(update_fields=["deferred_at"])
+    event = event_record(
+        actor=actor,
+        subject=support_request,
+        verb="committee_defer",
+        note=note,
+        extra={"meeting": meeting.number, "tally": item_result_of(agenda_item, meeting).tally},
+    )
+    following = (
+        Meeting.objects.filter(committee=meeting.committee, status=Meeting.Status.PLANNED)
+        .order_by("date", "number")
+        .first()
+    )
+    if following is not None:
+        _append_to_agenda(actor, following, [support_request])
+    report = ResearchReport.objects.filter(support_request=support_request).first()
+    researcher_id = support_request.researcher_id or (report.author_id if report else None)
+    message_queue_to_staff(
+        users=User.objects.filter(pk=researcher_id, is_active=True),
+        template="item_deferred",
+        context={
+            "reference": support_request.reference,
+            "meeting": meeting.number,
+            "due_date": timezone.localtime(support_request.decision_due_at).date().isoformat()
+            if support_request.decision_due_at
+            else "",
+            "url": settings.SITE_URL + support_request.get_absolute_url(),
+        },
+        idempotency_key=f"agenda-item-{agenda_item.pk}-{event.pk}-item_deferred",
+        subject=support_request,
+    )
+    return agenda_item
 
 
 # --- Appeals ---------------------------------------------------------------------------------

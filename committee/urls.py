@@ -19,4 +19,7 @@ urlpatterns = [
     path("requests/<int:pk>/send/", views.send_to_committee, name="send_to_committee"),
     path("requests/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("scoring/", views.scoring, name="scoring"),
+    path("committees/", views.committees, name="committees"),
+    path("committees/new/", views.committee_edit, name="committee_new"),
+    path("committees/<int:pk>/", views.committee_edit, name="committee_edit"),
 ]

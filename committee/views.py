@@ -11,20 +11,24 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from requests_app.models import SupportRequest
+from requests_app.selectors import home_visit_latest
 from requests_app.services import InvalidTransition
 
 from . import selectors, services
 from .forms import (
+    DEFER,
     AgendaAddForm,
     AppealForm,
+    CommitteeForm,
     DecisionForm,
+    MeetingCloseForm,
     MeetingOpenForm,
     MeetingScheduleForm,
     ResearchReportForm,
     ScoringRuleForm,
     VoteForm,
 )
-from .models import Meeting, ResearchReport, ScoringRule
+from .models import Committee, Meeting, ResearchReport, ScoringRule
 from .pdf import minutes_pdf_bytes
 from .scoring import breakdown_rows, eligibility_score
 
@@ -91,17 +95,22 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if is_chair and meeting.status == Meeting.Status.PLANNED:
         context["open_form"] = MeetingOpenForm(meeting=meeting, initial={"present": members})
+    if is_chair and meeting.status == Meeting.Status.OPEN:
+        context["close_form"] = MeetingCloseForm(auto_id="close_%s")
     if is_chair and meeting.status != Meeting.Status.CLOSED:
         context["agenda_form"] = AgendaAddForm(queue=selectors.queue_not_on_agenda(meeting))
     return render(request, "committee/meeting_detail.html", context)
 
 
 def _with_forms(rows: list[dict]) -> list[dict]:
-    """Each item's forms get ids of their own (one page, many agenda items)."""
+    """Each item's forms get ids of their own (one page, many agenda items); the decision form
+    offers only what the votes decide, and defer."""
     for row in rows:
         pk = row["item"].pk
         row["vote_form"] = VoteForm(auto_id=f"vote{pk}_%s")
-        row["decision_form"] = DecisionForm(auto_id=f"decision{pk}_%s")
+        row["decision_form"] = DecisionForm(
+            auto_id=f"decision{pk}_%s", votes_outcome=row["result"].outcome
+        )
     return rows
 
 
@@ -153,12 +162,15 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CHAIR)
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _chair_meeting_post(request, pk)
+    if not MeetingCloseForm(request.POST).is_valid():
+        messages.error(request, _("Confirm that closing the meeting approves its minutes."))
+        return redirect("committee:meeting", pk=pk)
     try:
         services.meeting_close(actor=request.user, meeting=meeting)
     except services.CommitteeError as error:
         _refused(request, error)
     else:
-        messages.success(request, _("The meeting is closed and its minutes are final."))
+        messages.success(request, _("The meeting is closed and its minutes are approved."))
     return redirect("committee:meeting", pk=pk)
 
 
@@ -182,21 +194,27 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.CHAIR)
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the votes' decision, or defer the item (one form, the chair's choice)."""
     item = selectors.agenda_item_for_staff(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the decision."))
-    else:
-        try:
-            services.decision_record(actor=request.user, agenda_item=item, **form.cleaned_data)
-        except DomainErrors as error:
-            _refused(request, error)
-        else:
-            messages.success(
-                request,
-                _("Decision recorded for %(reference)s.")
-                % {"reference": item.support_request.reference},
+        return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
+    fields = form.cleaned_data
+    reference = item.support_request.reference
+    try:
+        if fields["outcome"] == DEFER:
+            services.agenda_item_defer(
+                actor=request.user, agenda_item=item, note=fields["rejection_reason"]
             )
+            done = _("%(reference)s is deferred to the next meeting.")
+        else:
+            services.decision_record(actor=request.user, agenda_item=item, **fields)
+            done = _("Decision recorded for %(reference)s.")
+    except DomainErrors as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done % {"reference": reference})
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
@@ -226,12 +244,21 @@ def _request_in_research(pk: int) -> SupportRequest:
     return get_object_or_404(SupportRequest.objects.select_related("beneficiary"), pk=pk)
 
 
+def _from_home_visit(support_request: SupportRequest) -> dict:
+    """A new report starts from the request's home visit: its type and day."""
+    visit = home_visit_latest(support_request)
+    if visit is None:
+        return {}
+    return {"visit_type": ResearchReport.VisitType.HOME, "visit_date": visit.date}
+
+
 @role_required(Role.RESEARCHER)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """The researcher's report on a request in research, scored beside its breakdown."""
     support_request = _request_in_research(pk)
     existing = ResearchReport.objects.filter(support_request=support_request).first()
-    form = ResearchReportForm(request.POST or None, instance=existing)
+    initial = None if existing else _from_home_visit(support_request)
+    form = ResearchReportForm(request.POST or None, instance=existing, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.research_report_save(
@@ -331,3 +358,36 @@ def scoring(request: HttpRequest) -> HttpResponse:
         "versions": ScoringRule.objects.order_by("-version")[:10],
     }
     return render(request, "committee/scoring.html", context)
+
+
+# --- Composition and rules (managers) --------------------------------------------------------
+@role_required(Role.MANAGER)
+def committees(request: HttpRequest) -> HttpResponse:
+    """Managers' page: each committee's chair, members, quorum and amount threshold, and the
+    scoring rule; every change is an audited service call (SPEC §4)."""
+    context = {
+        "committees": Committee.objects.select_related("chair")
+        .prefetch_related("members")
+        .order_by("pk"),
+        "rule": services.scoring_rule_current(),
+    }
+    return render(request, "committee/committees.html", context)
+
+
+@role_required(Role.MANAGER)
+def committee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    committee = get_object_or_404(Committee, pk=pk) if pk else None
+    form = CommitteeForm(request.POST or None, instance=committee)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            if committee is None:
+                committee = services.committee_create(actor=request.user, **fields)
+            else:
+                services.committee_update(actor=request.user, committee=committee, **fields)
+        except services.CommitteeError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("The committee is saved."))
+            return redirect("committee:committees")
+    return render(request, "committee/committee_form.html", {"form": form, "committee": committee})

@@ -15,7 +15,15 @@ from .services import context_without_secrets, messages_resend
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "template", "channel", "to", "status", "attempts", "last_error"]
+    list_display = [
+        "created_at",
+        "template_label",
+        "channel",
+        "to",
+        "status",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["status", "channel", "template", "language"]
     search_fields = ["idempotency_key", "to"]
     date_hierarchy = "created_at"
@@ -29,6 +37,10 @@ class MessageAdmin(admin.ModelAdmin):
         *(f.name for f in Message._meta.fields if f.name not in {"id", "context"}),
         "safe_context",
     ]
+
+    @admin.display(description=_("message"), ordering="template")
+    def template_label(self, obj: Message) -> str:
+        return obj.template_label
 
     @admin.display(description=_("context"))
     def safe_context(self, obj: Message) -> dict:

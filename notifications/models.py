@@ -2,8 +2,11 @@
 
 A row is written in the same transaction as the change that causes it, so a rolled-back change
 sends nothing; the sender claims a row with a conditional UPDATE before sending it, so a message
-is never handed to two senders at once.
+is never handed to two senders at once. Each row carries a `reference` the gateway sees, so a
+send whose answer was lost can be asked about (or refused as a duplicate) instead of repeated.
 """
+
+import uuid
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +14,27 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# What each message template reads as on a timeline and in the admin (`templates/notifications/`;
+# tests/test_code_words.py fails on a template without one).
+TEMPLATE_LABELS = {
+    "portal_otp": _("Portal sign-in code"),
+    "referral_assigned": _("Referral assigned to the officer"),
+    "registration_completed": _("Registration completed"),
+    "request_received": _("Request received"),
+    "request_returned": _("Request returned for completion"),
+    "request_decided": _("Committee's decision"),
+    "request_delivered": _("Support delivered"),
+    "research_due": _("Social research due"),
+    "survey_invitation": _("Satisfaction survey invitation"),
+    "window_reminder": _("Decision window reminder"),
+    "window_overdue": _("Decision window passed"),
+    "home_visit_reminder": _("Home visit reminder"),
+}
+
+
+def new_reference() -> str:
+    return uuid.uuid4().hex
 
 
 class Message(models.Model):
@@ -30,6 +54,11 @@ class Message(models.Model):
     language = models.CharField(_("language"), max_length=8, default="ar")
     context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # The id the gateway sees (Unifonic's CorrelationID, the e-mail's Message-ID): random, so it
+    # says nothing about her and never repeats after a restore from backup.
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, default=new_reference, editable=False
+    )
     # What the message is about (a request, a referral…): its timeline can list it.
     subject_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -45,10 +74,19 @@ class Message(models.Model):
     provider_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
-    # When the next attempt is due (now for a new row, later after a retryable failure).
+    # `queued`: when the next attempt is due (now for a new row, later after a retryable
+    # failure). `sending`: the end of the claim's lease — past it, the recovery tick asks the
+    # gateway what became of the send.
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # When the row was last handed to the broker (None: never, or its publish failed). The
+    # recovery tick publishes due rows that have none and re-publishes ones lost for too long.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    @property
+    def template_label(self) -> str:
+        return str(TEMPLATE_LABELS.get(self.template, _("Message")))
 
     class Meta:
         verbose_name = _("message")
@@ -64,8 +102,9 @@ class Message(models.Model):
             ),
         ]
         indexes = [
-            # The recovery sweep: rows still queued/sending, oldest due first. Partial, so it
-            # stays small however many sent rows pile up.
+            # The recovery tick (every 15 s): rows still queued/sending that are due or whose
+            # lease ran out. Partial, so it stays small however many sent rows pile up, and the
+            # tick costs one index probe when nothing is late.
             models.Index(
                 fields=["status", "next_attempt_at"],
                 name="message_pending_due",

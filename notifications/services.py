@@ -1,8 +1,15 @@
 """Every write of the outbox: queue, send, retry, recover, re-send.
 
-The life of a row: `queued` (written in the caller's transaction) → `sending` (claimed by one
-worker with a conditional UPDATE) → `sent`, or back to `queued` with a later
-`next_attempt_at` after a retryable failure, or `failed` with the reason.
+The life of a row: `queued` (written in the caller's transaction, published to the broker after
+commit) → `sending` (claimed by one worker with a conditional UPDATE, with a lease) → `sent` once
+the gateway has answered with its id, or back to `queued` with a later `next_attempt_at` after a
+retryable failure, or `failed` with the reason.
+
+At most once to the gateway, at least once in the outbox: the claim commits before the gateway
+is called, so a worker that dies mid-send leaves the row `sending`; when its lease runs out the
+recovery tick asks the gateway about the row's `reference` before anything is sent again
+(`_outcome_of_lost_send`). The broker only carries hints: a lost task, a failed publish or a
+dead worker costs at most one recovery tick.
 """
 
 import logging
@@ -13,17 +20,18 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import event_record
 from wahaj.lib.bulk import insert_many
 
-from .backends.sms import SmsError, get_sms_backend
+from .backends.sms import LOOKUP, SEND_AGAIN, SmsError, get_sms_backend
 from .models import Message
 from .rendering import render, template_check
 
@@ -34,17 +42,42 @@ Status = Message.Status
 CLOCK_SKEW = timedelta(seconds=5)
 MAX_ATTEMPTS_REACHED = "gave up after {attempts} attempts: {reason}"
 WORKER_LOST = "the worker stopped while sending"
+OUTCOME_UNKNOWN = (
+    "the worker stopped while the gateway had the message, and this gateway cannot be asked "
+    "whether it was sent: check with the recipient before re-sending"
+)
+GATEWAY_NOT_ANSWERING = "the worker stopped while sending; the gateway could not be asked yet"
 
 
-def _enqueue(message_id: int, countdown: int | None = None) -> None:
-    """Hand the row to the broker. Never raises: with the broker down the row simply waits in
-    the outbox for `requeue_stale_messages`, and the page that caused it is not held up."""
+class BrokerPause:
+    """After a failed publish, this process's pages skip the broker for SECONDS: a page that
+    queues two messages while Redis hangs waits for one socket timeout, not two."""
+
+    SECONDS = 5
+    until = 0.0
+
+
+def _enqueue(message_id: int) -> bool:
+    """Hand one row to the broker; False on any failure. Never raises: with the broker down
+    the row waits in the outbox for the recovery tick."""
     from .tasks import message_send_task
 
     try:
-        message_send_task.apply_async((message_id,), countdown=countdown, retry=False)
+        message_send_task.apply_async((message_id,), retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves the row for recovery
         logger.warning("broker unavailable (%s); message %s waits in the outbox", exc, message_id)
+        return False
+    return True
+
+
+def _publish_after_commit(message_ids: list[int]) -> None:
+    """Runs after the page's commit. The broker's socket timeouts bound the try (settings:
+    CELERY_BROKER_TRANSPORT_OPTIONS) and nothing is retried; rows that did not get through are
+    marked unpublished, so the first recovery tick after the broker is back sends them."""
+    if time.monotonic() >= BrokerPause.until and _enqueue_many(message_ids):
+        return
+    BrokerPause.until = time.monotonic() + BrokerPause.SECONDS
+    Message.objects.filter(pk__in=message_ids, status=Status.QUEUED).update(published_at=None)
 
 
 def message_queue(
@@ -62,8 +95,8 @@ def message_queue(
 
     Returns None (and queues nothing) when a row with this idempotency key exists or when there
     is no address to send to. Raises TemplateDoesNotExist for an unknown template/language.
-    With `send_after` in the future the row waits; the recovery job hands it to a worker once
-    it is due (within NOTIFICATIONS_QUEUED_STALE_SECONDS plus the job's 5-minute period).
+    With `send_after` in the future the row waits, unpublished; the recovery tick hands it to a
+    worker once it is due (within NOTIFICATIONS_RECOVERY_SECONDS).
     """
     if channel not in Message.Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -84,6 +117,7 @@ def message_queue(
     delayed = send_after is not None and send_after > timezone.now()
     if delayed:
         message.next_attempt_at = send_after
+        message.published_at = None
     if subject is not None:
         message.subject_type = ContentType.objects.get_for_model(subject)
         message.subject_id = subject.pk
@@ -96,7 +130,7 @@ def message_queue(
             return None
         raise
     if not delayed:
-        transaction.on_commit(partial(_enqueue, message.pk))
+        transaction.on_commit(partial(_publish_after_commit, [message.pk]))
     return message
 
 
@@ -191,7 +225,7 @@ def messages_queue_bulk(messages: list[Message]) -> list[Message]:
         Message.objects.bulk_create(fresh, ignore_conflicts=True)
         mine = {m.idempotency_key for m in fresh}
         created = list(Message.objects.filter(idempotency_key__in=mine, status=Status.QUEUED))
-    transaction.on_commit(partial(_enqueue_many, [m.pk for m in created]))
+    transaction.on_commit(partial(_publish_after_commit, [m.pk for m in created]))
     return created
 
 
@@ -200,12 +234,11 @@ def messages_queue_bulk(messages: list[Message]) -> list[Message]:
 SEND_BATCH = 100
 
 
-def _enqueue_many(message_ids: list[int]) -> None:
+def _enqueue_many(message_ids: list[int]) -> bool:
     """Publish many sends, SEND_BATCH to a task, over one broker connection; stop at the first
-    broker failure (the recovery job picks the rest up)."""
+    broker failure (the recovery tick picks the rest up). False if anything failed."""
     if len(message_ids) == 1:
-        _enqueue(message_ids[0])
-        return
+        return bool(_enqueue(message_ids[0]))
     from .tasks import message_send_batch_task
 
     try:
@@ -215,6 +248,8 @@ def _enqueue_many(message_ids: list[int]) -> None:
                 message_send_batch_task.apply_async((batch,), producer=producer, retry=False)
     except Exception as exc:  # noqa: BLE001 - the rows wait in the outbox for recovery
         logger.warning("broker unavailable (%s); %d messages wait", exc, len(message_ids))
+        return False
+    return True
 
 
 # A batch stops after this long and hands the rest on as a new batch, well inside the task time
@@ -223,16 +258,15 @@ SEND_BATCH_SECONDS = 60
 
 
 def messages_send(*, message_ids: list[int]) -> None:
-    """Send a batch one by one (`message_send` each). A row that must be tried again later
-    goes back to the broker alone, with its back-off as the countdown."""
+    """Send a batch one by one (`message_send` each). A row to be tried again later waits in
+    the outbox, unpublished, until the recovery tick finds it due (no countdown task sits in
+    the broker for up to 30 minutes)."""
     started = time.monotonic()
     for position, message_id in enumerate(message_ids):
         if time.monotonic() - started > SEND_BATCH_SECONDS:
             _enqueue_many(message_ids[position:])
             return
-        retry_in = message_send(message_id=message_id)
-        if retry_in is not None:
-            _enqueue(message_id, countdown=retry_in)
+        message_send(message_id=message_id)
 
 
 # --- Sending ---------------------------------------------------------------------------------
@@ -242,9 +276,14 @@ def retry_delay(attempts: int) -> int:
     return min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATIONS_SENDING_STALE_SECONDS)
+
+
 def _claim(message_id: int, now: datetime) -> bool:
-    """Take the row for this worker. Trusted only if exactly one row changed: a second worker
-    (a duplicate task, a redelivery after a lost worker) finds it no longer `queued`."""
+    """Take the row for this worker, with a lease (`next_attempt_at`) longer than one send may
+    last. Trusted only if exactly one row changed: a second worker (a duplicate task, a
+    redelivery after a lost worker) finds it no longer `queued`."""
     # A few seconds' grace: the row's due time was stamped by another machine's clock.
     due_by = now + CLOCK_SKEW
     return (
@@ -253,6 +292,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         ).update(
             status=Status.SENDING,
             claimed_at=now,
+            next_attempt_at=now + _lease(),
             attempts=F("attempts") + 1,
             updated_at=now,
         )
@@ -261,12 +301,17 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def _deliver(message: Message) -> str:
-    """Send through the channel's backend; return the gateway's id. Raises SmsError."""
+    """Send through the channel's backend with the row's reference; return the gateway's id.
+    Raises SmsError."""
     rendered = render(message.template, message.language, message.context)
     if message.channel == Message.Channel.SMS:
-        return get_sms_backend().send(message.to, rendered.body)
+        return get_sms_backend().send(message.to, rendered.body, reference=message.reference)
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "wahaj.local"
     email = EmailMessage(
-        subject=rendered.subject, body=rendered.body, to=[message.to]
+        subject=rendered.subject,
+        body=rendered.body,
+        to=[message.to],
+        headers={"Message-ID": f"<{message.reference}@{domain}>"},
     )  # from DEFAULT_FROM_EMAIL, through settings.EMAIL_BACKEND
     try:
         email.send(fail_silently=False)
@@ -290,7 +335,7 @@ def message_send(*, message_id: int) -> int | None:
     """Claim, send and mark one message. Returns the seconds until a retry is due, or None.
 
     Runs outside any transaction: the claim commits before the gateway is called, so a
-    crash mid-send leaves the row `sending` for `messages_requeue_stale` to pick up.
+    crash mid-send leaves the row `sending` for `messages_requeue_stale` to ask about.
     """
     now = timezone.now()
     if not _claim(message_id, now):
@@ -300,6 +345,8 @@ def message_send(*, message_id: int) -> int | None:
         provider_id = _deliver(message)
     except SmsError as exc:
         return _mark_failure(message, exc.reason, retryable=exc.retryable)
+    except SoftTimeLimitExceeded:
+        raise  # cut short mid-send: the row stays `sending`, recovery asks the gateway
     except Exception as exc:
         # A bug (a broken template, an unexpected answer) must not leave the row `sending`.
         logger.exception("message %s: unexpected error while sending", message_id)
@@ -325,6 +372,7 @@ def _mark_failure(message: Message, reason: str, *, retryable: bool) -> int | No
             status=Status.QUEUED,
             last_error=reason[:2000],
             next_attempt_at=now + timedelta(seconds=delay),
+            published_at=None,  # the recovery tick publishes it when due
             updated_at=now,
         )
         logger.info("message %s: retry in %ss (%s)", message.pk, delay, reason)
@@ -342,44 +390,112 @@ def _mark_failure(message: Message, reason: str, *, retryable: bool) -> int | No
 
 
 # --- Recovery --------------------------------------------------------------------------------
-def messages_requeue_stale(*, batch: int = 500) -> int:
-    """Re-enqueue rows the broker or a worker lost; return how many were handed on.
+def messages_requeue_stale(*, batch: int = 5000) -> int:
+    """The recovery tick (beat, every NOTIFICATIONS_RECOVERY_SECONDS); returns how many rows
+    were handed to the broker. One query on the partial index `message_pending_due` when
+    nothing is late:
 
-    `queued` rows past due by NOTIFICATIONS_QUEUED_STALE_SECONDS (the broker was down at
-    commit, or the task was lost) and `sending` rows claimed longer ago than
-    NOTIFICATIONS_SENDING_STALE_SECONDS (longer than the send task's time limit: the worker
-    died). Safe to run twice: the send task's claim lets only one sender through.
+    - `queued` rows that are due and unpublished (a retry, a delayed row, a publish that
+      failed) or published longer than NOTIFICATIONS_QUEUED_STALE_SECONDS ago and still not
+      sent (the task was lost with the broker or a worker);
+    - `sending` rows whose lease ran out: the worker died mid-send. Before anything is sent
+      again the gateway is asked about the row's reference (`_outcome_of_lost_send`).
+
+    Safe to run twice at once: every change is a conditional UPDATE, and the send's claim lets
+    one sender through.
     """
     now = timezone.now()
-    sending_cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_STALE_SECONDS)
-    lost = Message.objects.filter(status=Status.SENDING, claimed_at__lt=sending_cutoff)
-    lost.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
-        status=Status.FAILED,
-        last_error=MAX_ATTEMPTS_REACHED.format(
-            attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, reason=WORKER_LOST
-        ),
-        updated_at=now,
-    )
-    lost.update(status=Status.QUEUED, last_error=WORKER_LOST, next_attempt_at=now, updated_at=now)
-
-    queued_cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
-    ids = list(
+    stale = now - timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
+    late = list(
         Message.objects.filter(
-            models.Q(next_attempt_at__lt=queued_cutoff) | models.Q(last_error=WORKER_LOST),
-            status=Status.QUEUED,
-            next_attempt_at__lte=now,
+            Q(status=Status.QUEUED, next_attempt_at__lte=now)
+            & (Q(published_at__isnull=True) | Q(published_at__lt=stale))
+            | Q(status=Status.SENDING, next_attempt_at__lt=now)
         )
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:batch]
+        .values_list("pk", "status")[:batch]
     )
+    if not late:
+        return 0
+    ids = [pk for pk, status in late if status == Status.QUEUED]
+    ids += [pk for pk, status in late if status == Status.SENDING and _recover_sending(pk, now)]
     if not ids:
         return 0
-    # Due again from now: the next sweep leaves them alone while the worker catches up.
-    Message.objects.filter(pk__in=ids, status=Status.QUEUED).update(
-        next_attempt_at=now, updated_at=now
-    )
+    # Published from now: the next tick leaves them alone while the worker catches up.
+    Message.objects.filter(pk__in=ids, status=Status.QUEUED).update(published_at=now)
     _enqueue_many(ids)
     return len(ids)
+
+
+def _outcome_of_lost_send(message: Message) -> tuple[str, str]:
+    """What became of a send whose worker died: ("arrived", gateway id), ("absent", ""),
+    ("unknown", "") when the gateway cannot be asked, ("unreachable", "") for now."""
+    if message.channel == Message.Channel.EMAIL:
+        # SMTP cannot be asked; a second e-mail (same Message-ID) is the lesser harm than a
+        # lost one, and e-mail goes to staff (README: "Messages under faults").
+        return "absent", ""
+    backend = get_sms_backend()
+    if backend.recovery == SEND_AGAIN:
+        return "absent", ""
+    if backend.recovery != LOOKUP:
+        return "unknown", ""
+    try:
+        provider_id = backend.lookup(message.reference)
+    except SmsError:
+        return "unreachable", ""
+    return ("absent", "") if provider_id is None else ("arrived", provider_id)
+
+
+def _recover_sending(message_id: int, now: datetime) -> bool:
+    """Settle one `sending` row whose lease ran out; True if it goes back to be sent."""
+    message = Message.objects.get(pk=message_id)
+    outcome, provider_id = _outcome_of_lost_send(message)
+    # Only this claim of the row: a second tick, or a late answer of the send, got there first.
+    pending = Message.objects.filter(
+        pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at
+    )
+    settled = {"updated_at": now, "context": context_without_secrets(message.context)}
+    if outcome == "unreachable":
+        pending.update(
+            next_attempt_at=now + _lease(), last_error=GATEWAY_NOT_ANSWERING, updated_at=now
+        )
+        return False
+    if outcome == "arrived":
+        changed = pending.update(
+            status=Status.SENT, sent_at=now, provider_id=provider_id, last_error="", **settled
+        )
+        _record_recovery(message, changed, Status.SENT, "message_found_at_gateway")
+        return False
+    if outcome == "unknown":
+        changed = pending.update(status=Status.FAILED, last_error=OUTCOME_UNKNOWN, **settled)
+        _record_recovery(message, changed, Status.FAILED, "message_outcome_unknown")
+        return False
+    if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        reason = MAX_ATTEMPTS_REACHED.format(attempts=message.attempts, reason=WORKER_LOST)
+        pending.update(status=Status.FAILED, last_error=reason, **settled)
+        return False
+    return bool(
+        pending.update(
+            status=Status.QUEUED,
+            next_attempt_at=now,
+            published_at=None,
+            last_error=WORKER_LOST,
+            updated_at=now,
+        )
+    )
+
+
+def _record_recovery(message: Message, changed: int, new_state: str, verb: str) -> None:
+    """The system's trace of a lost send it settled without sending (a manager may ask why)."""
+    if changed:
+        event_record(
+            actor=None,
+            subject=message,
+            verb=verb,
+            old_state=Status.SENDING,
+            new_state=new_state,
+            note=message.reference,
+        )
 
 
 def messages_resend(*, actor: Any, messages: Iterable[Message]) -> int:
@@ -391,7 +507,11 @@ def messages_resend(*, actor: Any, messages: Iterable[Message]) -> int:
     with transaction.atomic():
         for message in messages:
             changed = Message.objects.filter(pk=message.pk, status=Status.FAILED).update(
-                status=Status.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
+                status=Status.QUEUED,
+                attempts=0,
+                next_attempt_at=now,
+                published_at=now,
+                updated_at=now,
             )
             if not changed:
                 continue
@@ -403,6 +523,6 @@ def messages_resend(*, actor: Any, messages: Iterable[Message]) -> int:
                 new_state=Status.QUEUED,
                 note=message.last_error,
             )
-            transaction.on_commit(partial(_enqueue, message.pk))
+            transaction.on_commit(partial(_publish_after_commit, [message.pk]))
             resent += 1
     return resent

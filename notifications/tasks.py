@@ -1,29 +1,28 @@
-"""Thin tasks: take an id, call a service (STYLE.md point 6)."""
+"""Thin tasks: take an id, call a service (STYLE.md point 6).
+
+They are acknowledged when they start (settings: CELERY_TASK_ACKS_LATE = False): the outbox row,
+not the broker's message, is what must not be lost, and the recovery tick re-publishes whatever
+a dead worker or broker dropped within NOTIFICATIONS_RECOVERY_SECONDS.
+"""
 
 from celery import shared_task
 
 from . import services
 
 
-@shared_task(
-    name="notifications.tasks.message_send",
-    bind=True,
-    max_retries=None,  # the row counts attempts (NOTIFICATIONS_MAX_ATTEMPTS), not Celery
-    time_limit=90,  # well under NOTIFICATIONS_SENDING_STALE_SECONDS
-    soft_time_limit=60,
-)
-def message_send_task(self, message_id: int) -> None:
-    retry_in = services.message_send(message_id=message_id)
-    if retry_in is not None:
-        raise self.retry(countdown=retry_in)
+# The time limits sit under the claim's lease (NOTIFICATIONS_SENDING_STALE_SECONDS, 30 s): a
+# send cut short at the soft limit leaves its row `sending`, and recovery asks the gateway.
+@shared_task(name="notifications.tasks.message_send", time_limit=28, soft_time_limit=25)
+def message_send_task(message_id: int) -> None:
+    services.message_send(message_id=message_id)
 
 
-# Rows a dead worker never reached stay `queued`, and the recovery job hands them on again.
 @shared_task(name="notifications.tasks.message_send_batch")
 def message_send_batch_task(message_ids: list[int]) -> None:
     services.messages_send(message_ids=message_ids)
 
 
+# The recovery tick: beat publishes it every NOTIFICATIONS_RECOVERY_SECONDS (wahaj/celery.py).
 @shared_task(name="notifications.tasks.requeue_stale_messages")
 def requeue_stale_messages() -> int:
     return services.messages_requeue_stale()

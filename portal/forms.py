@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import RequestType
 from wahaj.lib.forms import LocalDigitsMixin
-from wahaj.lib.validators import normalize_digits, normalize_national_id, strip_bidi_controls
+from wahaj.lib.validators import (
+    RAW_IDENTIFIER_MAX_LENGTH,
+    normalize_digits,
+    normalize_national_id,
+    strip_bidi_controls,
+)
 
 from .services import CODE_DIGITS
 
@@ -32,7 +37,7 @@ class StatusForm(forms.Form):
     )
     national_id = forms.CharField(
         label=_("National ID or iqama number"),
-        max_length=20,
+        max_length=RAW_IDENTIFIER_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "inputmode": "numeric"}),
     )
 
@@ -46,7 +51,7 @@ class StatusForm(forms.Form):
 class LoginForm(forms.Form):
     national_id = forms.CharField(
         label=_("National ID or iqama number"),
-        max_length=20,
+        max_length=RAW_IDENTIFIER_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "inputmode": "numeric"}),
     )
 

@@ -16,14 +16,17 @@ class PortalCode(models.Model):
     """A six-digit code sent by SMS to log in to the portal. Only its keyed hash is stored."""
 
     beneficiary = models.ForeignKey(
-        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+        "beneficiaries.Beneficiary",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("beneficiary"),
     )
     # "<salt>$<hex HMAC-SHA256 keyed with SECRET_KEY>": a database dump alone cannot recover it.
-    code_hash = models.CharField(max_length=128)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(_("code (hashed)"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("portal code")

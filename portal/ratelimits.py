@@ -8,7 +8,8 @@ Rates can be changed in settings (the names below); RATELIMIT_ENABLE=0 turns the
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
-from ipware import get_client_ip
+
+from wahaj.lib import addresses
 
 # Somebody checking her own request a few times is far below these; a script trying IDs
 # against one reference, or references from one address, is stopped quickly.
@@ -17,6 +18,9 @@ DEFAULT_RATES = {
     "PORTAL_STATUS_RATE_PER_REFERENCE": "10/h",
     "PORTAL_LOGIN_RATE_PER_IP": "20/10m",
     "PORTAL_CODE_RATE_PER_IP": "30/10m",
+    # A returned request needs two or three documents: ten an hour is plenty for her, and
+    # stops one session from filling her file (each upload is decoded and re-encoded).
+    "PORTAL_UPLOAD_RATE_PER_SESSION": "10/h",
 }
 
 
@@ -25,15 +29,8 @@ def _rate(name: str) -> str:
 
 
 def client_ip(group: str, request: HttpRequest) -> str:
-    """The visitor's address, trusting X-Forwarded-For only behind the configured proxies
-    (the same setting as the staff lock-out), so the header cannot be forged to dodge a limit.
-    """
-    ip, _routable = get_client_ip(
-        request,
-        proxy_count=getattr(settings, "AXES_IPWARE_PROXY_COUNT", None),
-        request_header_order=getattr(settings, "AXES_IPWARE_META_PRECEDENCE_ORDER", None),
-    )
-    return ip or "unknown"
+    """django-ratelimit's key: the visitor's address (wahaj.lib.addresses)."""
+    return addresses.client_ip(request)
 
 
 def _limited(request: HttpRequest, *, group: str, key, rate_name: str) -> bool:
@@ -67,4 +64,19 @@ def code_entry_limited(request: HttpRequest) -> bool:
     """Count one code typed from this address (the per-code limit of five is in services)."""
     return _limited(
         request, group="portal.code.ip", key=client_ip, rate_name="PORTAL_CODE_RATE_PER_IP"
+    )
+
+
+def document_upload_limited(request: HttpRequest) -> bool:
+    """Count each document sent from this portal session, refused ones too (each costs a
+    decode); True once the session is past its rate."""
+    files = max(1, sum(len(request.FILES.getlist(name)) for name in request.FILES))
+    return any(
+        _limited(
+            request,
+            group="portal.upload.session",
+            key=lambda group, request: request.session.session_key or client_ip(group, request),
+            rate_name="PORTAL_UPLOAD_RATE_PER_SESSION",
+        )
+        for _file in range(files)
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import Event
 from audit.services import event_record
 from beneficiaries.models import Beneficiary, Document
-from beneficiaries.services import document_add
+from beneficiaries.services import DocumentQuotaExceeded, document_add
 from committee.models import Appeal
 from committee.services import appeal_file
 from notifications.services import message_queue
@@ -49,6 +49,13 @@ CODE_EXPIRED = _("This code has expired or was already used. Ask for a new code.
 CODE_LOCKED = _("Too many wrong codes. Ask for a new code.")
 UPLOAD_NOT_OPEN = _(
     "Documents can be added here only while the request is a draft or returned to you."
+)
+UPLOAD_QUOTA_REACHED = _(
+    "Your file cannot take more documents online. "
+    "Please bring the document to the association's office or call us."
+)
+UPLOAD_RATE_LIMITED = _(
+    "You have sent many documents in a short time. Please wait an hour before sending more."
 )
 
 State = SupportRequest.State
@@ -318,16 +325,19 @@ def portal_document_add(
     _ensure_hers(beneficiary, support_request)
     if support_request.state not in (State.DRAFT, State.RETURNED):
         raise PortalError(UPLOAD_NOT_OPEN)
-    return document_add(
-        actor=None,
-        beneficiary=beneficiary,
-        doc_type=doc_type,
-        file=file,
-        content_type=content_type,
-        issued_on=issued_on,
-        expires_on=expires_on,
-        request=request,
-    )
+    try:
+        return document_add(
+            actor=None,
+            beneficiary=beneficiary,
+            doc_type=doc_type,
+            file=file,
+            content_type=content_type,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            request=request,
+        )
+    except DocumentQuotaExceeded as error:
+        raise PortalError(UPLOAD_QUOTA_REACHED) from error
 
 
 def portal_request_appeal(

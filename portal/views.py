@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +23,7 @@ from weasyprint import HTML
 
 from accounts.access import role_required
 from accounts.roles import Role
-from beneficiaries.forms import DocumentForm
+from beneficiaries.forms import BaseDocumentFormSet, document_formset
 from committee.services import CommitteeError
 from requests_app.models import DECLARATION_TEXT_AR, SupportRequest
 from requests_app.services import InvalidTransition
@@ -65,7 +66,7 @@ REQUEST_STARTED = _(
     "Your request is saved as a draft. Add any missing documents, then confirm and send it."
 )
 REQUEST_SENT = _("Your request has been sent. You will receive a text message with its reference.")
-DOCUMENT_ADDED = _("The document has been added to your file.")
+CHOOSE_A_FILE = _("Choose at least one file.")
 REQUEST_WITHDRAWN = _("Your request has been withdrawn.")
 CORRECTION_RECEIVED = _(
     "Your correction request has been received. The association will answer within 30 days."
@@ -88,14 +89,14 @@ def render_portal(
     return render(request, template, context, status=status)
 
 
-def _try_later(request: HttpRequest) -> HttpResponse:
-    return render_portal(request, "portal/try_later.html", status=429)
+def _try_later(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    return render_portal(request, "portal/try_later.html", {"message": message}, status=429)
 
 
 # --- /status/ ---------------------------------------------------------------------------------
 @sensitive_post_parameters("national_id", "reference")
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     """Anyone: reference + national ID → the state of that request in plain words."""
     form = StatusForm(request.POST or None)
@@ -130,7 +131,7 @@ def status(request: HttpRequest) -> HttpResponse:
 # --- Login with a one-time code ---------------------------------------------------------------
 @sensitive_post_parameters("national_id")
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     """National ID → a code by SMS. The answer never says whether the ID is on file."""
     form = LoginForm(request.POST or None)
@@ -153,7 +154,7 @@ def login(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("code")
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:
     pending = portal_pending_get(request)
     if pending is None:
@@ -236,7 +237,7 @@ def _detail_context(request: HttpRequest, support_request: SupportRequest, **for
         "missing": selectors.what_she_still_needs(support_request) if editable else [],
         "documents": request.beneficiary.documents.all() if editable else [],
         "editable": editable,
-        "upload_form": DocumentForm(prefix="doc") if editable else None,
+        "upload_form": document_formset(prefix="doc", rows=3) if editable else None,
         "declaration_form": DeclarationForm() if support_request.state == State.DRAFT else None,
         "declaration_text": DECLARATION_TEXT_AR,
         "appeal_form": AppealForm() if support_request.state == State.REJECTED else None,
@@ -297,28 +298,51 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_login_required
 @require_POST
 def request_document(request: HttpRequest, pk: int) -> HttpResponse:
-    """She uploads a missing document while the request is a draft or returned."""
+    """She uploads missing documents, several at once, while the request is a draft or
+    returned. Each accepted file is stored; a refused one is named with its reason and its row
+    kept for her to choose the file again."""
     support_request = selectors.her_request(request.beneficiary, pk)
-    form = DocumentForm(request.POST, request.FILES, prefix="doc")
-    if not form.is_valid():
-        context = _detail_context(request, support_request, upload_form=form)
-        return render_portal(request, "portal/request_detail.html", context, status=400)
-    try:
-        services.portal_document_add(
-            beneficiary=request.beneficiary,
-            support_request=support_request,
-            doc_type=form.cleaned_data["doc_type"],
-            file=form.cleaned_data["file"],
-            content_type=form.content_type,
-            issued_on=form.cleaned_data.get("issued_on"),
-            expires_on=form.cleaned_data.get("expires_on"),
-            request=request,
+    if ratelimits.document_upload_limited(request):
+        return _try_later(request, services.UPLOAD_RATE_LIMITED)
+    accepted, refused = document_formset(request.POST, request.FILES, prefix="doc").uploads()
+    added = 0
+    for form in accepted:
+        try:
+            services.portal_document_add(
+                beneficiary=request.beneficiary,
+                support_request=support_request,
+                doc_type=form.cleaned_data["doc_type"],
+                file=form.cleaned_data["file"],
+                content_type=form.content_type,
+                issued_on=form.cleaned_data.get("issued_on"),
+                expires_on=form.cleaned_data.get("expires_on"),
+                request=request,
+            )
+        except PortalError as error:
+            _refused(request, error, support_request)
+            return redirect("portal:request_detail", pk=pk)
+        added += 1
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d document has been added to your file.",
+                "%(count)d documents have been added to your file.",
+                added,
+            )
+            % {"count": added},
         )
-    except PortalError as error:
-        _refused(request, error, support_request)
-    else:
-        messages.success(request, DOCUMENT_ADDED)
-    return redirect("portal:request_detail", pk=pk)
+    if added and not refused:
+        return redirect("portal:request_detail", pk=pk)
+    if not added and not refused:
+        messages.error(request, CHOOSE_A_FILE)
+    context = _detail_context(
+        request,
+        support_request,
+        upload_form=document_formset(prefix="doc", retry=refused),
+        refused=[BaseDocumentFormSet.refusal(form) for form in refused],
+    )
+    return render_portal(request, "portal/request_detail.html", context, status=400)
 
 
 @portal_login_required

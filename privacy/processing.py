@@ -165,6 +165,14 @@ def _roles_that_view(model: type[models.Model]) -> list[str]:
     return [str(Role(role).label) for role in ROLE_PERMISSIONS if perm in permissions_of(role)]
 
 
+def _field_label(field: models.Field) -> str:
+    """A relation left with Django's default name (`beneficiary`, `user`: its attribute, never
+    translated) reads as the name of the model it points to, which is."""
+    if field.is_relation and str(field.verbose_name) == field.name.replace("_", " "):
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
+
+
 def processing_records() -> list[ProcessingRecord]:
     default_retention = UNTIL_RETENTION.format(years=settings.RETENTION_YEARS)
     records = []
@@ -173,7 +181,7 @@ def processing_records() -> list[ProcessingRecord]:
         fields = [
             FieldRecord(
                 name=f.name,
-                label=str(f.verbose_name),
+                label=_field_label(f),
                 identifier=f.name in IDENTIFIER_FIELDS,
                 sensitive=any(marker in f.name for marker in SENSITIVE_MARKERS),
             )

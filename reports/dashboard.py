@@ -3,13 +3,8 @@
 from accounts.roles import Role
 
 # (role, template) in display order; a person sees every section of every role she holds.
+# Each role's work comes first, as its queue (reports/queues.py); these follow it.
 SECTIONS: list[tuple[str, str]] = [
-    (Role.INTAKE, "reports/sections/_intake.html"),
-    # Her PDPL correction requests from the portal (figures from portal's template tag).
-    (Role.INTAKE, "portal/_dashboard_corrections.html"),
-    (Role.RESEARCHER, "reports/sections/_researcher.html"),
-    (Role.COMMITTEE, "reports/sections/_committee.html"),
-    (Role.CHAIR, "reports/sections/_chair.html"),
     (Role.MANAGER, "reports/sections/_manager.html"),
 ]
 

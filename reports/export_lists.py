@@ -1,6 +1,7 @@
 """The lists staff may export, their columns and the filter each applies (SPEC §8)."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.forms import SearchForm
@@ -12,7 +13,9 @@ from requests_app.models import RequestType, SupportRequest
 from requests_app.selectors import support_requests_with_clock
 from surveys.forms import PeriodForm
 from surveys.models import Answer, Invitation, Response
+from surveys.selectors import period_withheld, staff_names
 from wahaj.lib.choices import Channel
+from wahaj.lib.masking import mask_free_text
 
 from .exports import Column, ListExport
 
@@ -31,11 +34,25 @@ def _requests(params) -> QuerySet:
 
 
 def _survey_answers(params: dict) -> QuerySet:
-    form = PeriodForm(params)
-    start, end = form.period().bounds
+    """The answers of one whole month, quarter or year, as on the results page; none when the
+    page withholds that period (fewer than five answers, or subtractable from others)."""
+    period = PeriodForm(params).chosen()
+    if period_withheld(period):
+        return Answer.objects.none()
+    start, end = period.bounds
     return Answer.objects.filter(response__submitted_at__range=(start, end)).order_by(
         "response_id", "question__position"
     )
+
+
+def _masked_comments():
+    """Comments masked as on the results page (names of staff, digits, e-mails)."""
+    names = staff_names()
+    return lambda text: mask_free_text(text, names) if text else ""
+
+
+def _month(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m") if value else ""
 
 
 EXPORTS: dict[str, ListExport] = {
@@ -90,14 +107,15 @@ EXPORTS: dict[str, ListExport] = {
         queryset=_survey_answers,
         columns=[
             Column(_("answer set"), "response_id"),
-            Column(_("answered"), "response__submitted_at"),
+            # The month only, as on the results page: an answer is not tied to a day's visit.
+            Column(_("answered"), "response__submitted_at", convert=lambda: _month),
             Column(_("answered by"), "response__channel", choices=Response.Channel.choices),
             Column(_("request channel"), "response__request_channel", choices=Channel.choices),
             Column(_("support type"), "response__request_type", choices=RequestType.choices),
             Column(_("decision"), "response__outcome", choices=Invitation.Trigger.choices),
             Column(_("question"), "question__text"),
             Column(_("answer"), "value"),
-            Column(_("comment"), "text"),
+            Column(_("comment"), "text", convert=_masked_comments),
         ],
     ),
 }

@@ -20,16 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from wahaj.lib.masking import mask_identifier as mask
+from wahaj.lib.spreadsheets import csv_row, xlsx_row
+
 CHUNK = 2000  # rows per database round trip and per piece of the response
-MASK = "•"
-
-
-def mask(value: Any, *, visible: int = 4) -> str:
-    """`1012345678` → `••••••5678`: enough to tell two files apart, not to identify her."""
-    text = str(value or "")
-    if len(text) <= visible:
-        return MASK * len(text)
-    return MASK * (len(text) - visible) + text[-visible:]
 
 
 def _cell(value: Any) -> Any:
@@ -52,6 +46,8 @@ class Column:
     # "national_id" and "mobile" are masked without the permission; `choices` gives labels.
     kind: str = "text"
     choices: Any = None
+    # Called once per export, returns the value → cell function (e.g. masking a comment).
+    convert: Callable[[], Callable[[Any], Any]] | None = None
 
 
 PERSONAL = ("national_id", "mobile")
@@ -81,6 +77,8 @@ class ListExport:
 
     @staticmethod
     def _converter(column: Column, *, unmasked: bool) -> Callable[[Any], Any]:
+        if column.convert is not None:
+            return column.convert()
         if column.kind in PERSONAL and not unmasked:
             return mask
         if column.choices is not None:
@@ -98,13 +96,15 @@ class _Echo:
 
 
 def csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text in pieces of CHUNK rows; a byte-order mark first so Excel reads Arabic."""
+    """CSV text in pieces of CHUNK rows; a byte-order mark first so Excel reads Arabic.
+
+    Every row goes through `csv_row`: a typed text opens as text, never as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(headers)
+    writer.writerow(csv_row(headers))
     for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow(csv_row(row))
         if count % CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -117,9 +117,9 @@ def xlsx_file(title: str, headers: list[str], rows: Iterable[list[Any]]):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(title)[:31])
     sheet.sheet_view.rightToLeft = True
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
     workbook.save(spool)
     spool.seek(0)

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from beneficiaries.models import Beneficiary
 from requests_app.models import RequestType, SupportRequest
 from surveys import selectors as survey_selectors
 from surveys.aggregates import Scores
+from wahaj.lib.cache import get_or_compute
 from wahaj.lib.choices import Channel
 
 State = SupportRequest.State
@@ -187,9 +187,8 @@ def manager_dashboard_cached() -> Dashboard:
     """
     if not settings.DASHBOARD_CACHE_SECONDS:
         return manager_dashboard()
-    return cache.get_or_set(
-        DASHBOARD_CACHE_KEY, manager_dashboard, settings.DASHBOARD_CACHE_SECONDS
-    )
+    # Computed, not a 500, when Redis is unreachable (issue 24).
+    return get_or_compute(DASHBOARD_CACHE_KEY, manager_dashboard, settings.DASHBOARD_CACHE_SECONDS)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from accounts.roles import Role
 from wahaj.lib.forms import LocalDigitsMixin
 from wahaj.lib.validators import strip_bidi_controls
 
-from .models import SupportRequest, VerificationItem
+from .models import HomeVisit, SupportRequest, VerificationItem
 
 DECLARATION_READ_REQUIRED = _("Read the declaration to her and tick the box before she signs.")
 
@@ -79,3 +79,16 @@ class DeliverForm(LocalDigitsMixin, NoteForm):
     delivered_amount = forms.DecimalField(
         label=_("Amount delivered (SAR)"), required=False, min_value=0, decimal_places=2
     )
+
+
+class HomeVisitForm(forms.ModelForm):
+    """The day and the time window of a home visit (the address comes from her file)."""
+
+    class Meta:
+        model = HomeVisit
+        fields = ["date", "window_start", "window_end"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }

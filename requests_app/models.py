@@ -325,3 +325,55 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
 }
 # Types paid by bank transfer: her IBAN must be on file.
 PAID_BY_TRANSFER = (RequestType.FINANCIAL_AID, RequestType.RENT)
+
+
+class HomeVisit(models.Model):
+    """A home visit the researcher schedules for a request's social research (policy step 3).
+
+    The address is copied from her file when the visit is scheduled, so the researcher reads
+    where she went even if the file changes later. `reminded_at` is set once by the reminder
+    job (requests_app.services.home_visit_reminders_send) the day before.
+    """
+
+    support_request = models.ForeignKey(
+        SupportRequest,
+        on_delete=models.CASCADE,
+        related_name="home_visits",
+        verbose_name=_("support request"),
+    )
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="home_visits",
+        verbose_name=_("researcher"),
+    )
+    date = models.DateField(_("visit date"))
+    window_start = models.TimeField(_("from"))
+    window_end = models.TimeField(_("to"))
+    address = models.TextField(_("address"))
+    created_at = models.DateTimeField(_("scheduled at"), default=timezone.now, editable=False)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["date", "window_start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_end__gt=models.F("window_start")),
+                name="home_visit_window_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The researcher's week and her home queue: her visits between two dates.
+            models.Index(fields=["researcher", "date"], name="home_visit_researcher_date"),
+            # The reminder job: visits of one day not yet reminded.
+            models.Index(
+                fields=["date"],
+                condition=Q(reminded_at__isnull=True),
+                name="home_visit_to_remind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.window_start:%H:%M}–{self.window_end:%H:%M}"

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -11,17 +11,24 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import Event
 from audit.selectors import events_for
 from beneficiaries.models import Beneficiary, Document
-from beneficiaries.selectors import beneficiary_documents_valid, household_income_summary
+from beneficiaries.selectors import (
+    RegistrationRequirement,
+    beneficiary_documents_valid,
+    household_income_summary,
+)
 from notifications.models import Message
 
 from .models import (
     DECLARATION_TEXT_AR,
     PAID_BY_TRANSFER,
     REQUIRED_DOCUMENTS,
+    Declaration,
+    HomeVisit,
     SupportRequest,
     VerificationItem,
 )
@@ -272,3 +279,48 @@ def request_url() -> Callable[[int], str]:
     list of 50 and a sweep of thousands ask for one per row)."""
     prefix, suffix = reverse("requests_app:detail", args=[0]).rsplit("0", 1)
     return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _has_signed_a_declaration(beneficiary: Beneficiary) -> bool:
+    return Declaration.objects.filter(support_request__beneficiary=beneficiary).exists()
+
+
+# Registered with beneficiaries (apps.py): a file completes once she signed a declaration.
+declaration_requirement = RegistrationRequirement(
+    code="declaration",
+    missing=gettext_lazy("Her signed declaration that her data is true (signed with a request)."),
+    met=_has_signed_a_declaration,
+)
+
+
+# --- Home visits -----------------------------------------------------------------------------
+def beneficiary_address(beneficiary: Beneficiary) -> str:
+    """Where she lives, as her file says it: district, city, then the national address."""
+    place = "، ".join(part for part in (beneficiary.district, beneficiary.city) if part)
+    return " — ".join(part for part in (place, beneficiary.national_address) if part)
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """[Sunday, next Sunday): the working week in Saudi Arabia starts on Sunday."""
+    start = day - timedelta(days=(day.weekday() + 1) % 7)
+    return start, start + timedelta(days=7)
+
+
+def home_visits_of_researcher(user, start: date, end: date) -> models.QuerySet[HomeVisit]:
+    """Her visits from `start` to before `end`, by day and hour, with the request and her name
+    (the researcher's week, her home queue; index home_visit_researcher_date)."""
+    return (
+        HomeVisit.objects.filter(researcher=user, date__gte=start, date__lt=end)
+        .select_related("support_request__beneficiary")
+        .order_by("date", "window_start", "pk")
+    )
+
+
+def home_visit_latest(support_request: SupportRequest) -> HomeVisit | None:
+    """The visit a research report starts from: the latest one held by today, else the next."""
+    visits = HomeVisit.objects.filter(support_request=support_request)
+    today = timezone.localdate()
+    return (
+        visits.filter(date__lte=today).order_by("-date", "-pk").first()
+        or visits.order_by("date", "pk").first()
+    )

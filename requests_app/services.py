@@ -13,7 +13,7 @@ the request is hers). The audit event then records actor_kind "beneficiary".
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,6 +34,7 @@ from wahaj.lib.hijri import gregorian_text, hijri_text
 from .models import (
     DECLARATION_TEXT_AR,
     Declaration,
+    HomeVisit,
     ReferenceCounter,
     RejectionCode,
     RequestType,
@@ -41,7 +42,7 @@ from .models import (
     VerificationCheck,
     VerificationItem,
 )
-from .selectors import support_request_missing
+from .selectors import beneficiary_address, support_request_missing
 from .signals import support_request_transitioned
 
 State = SupportRequest.State
@@ -234,8 +235,13 @@ def _context(support_request: SupportRequest, language: str, **more) -> dict:
     return context
 
 
-def _tell_her(support_request: SupportRequest, event: Event, template: str, **more) -> None:
-    """Queue a message to the beneficiary by her preferred channel, in her language."""
+def _tell_her(
+    support_request: SupportRequest, event: Event, template: str, *, key: str = "", **more
+) -> None:
+    """Queue a message to the beneficiary by her preferred channel, in her language.
+
+    `key`: the idempotency key when the message belongs to something other than the event
+    (a home visit's reminder: one per visit, however many times the job runs)."""
     beneficiary: Beneficiary = support_request.beneficiary
     language = beneficiary.preferred_language or "ar"
     if beneficiary.preferred_channel == "email" and beneficiary.email:
@@ -248,7 +254,7 @@ def _tell_her(support_request: SupportRequest, event: Event, template: str, **mo
         template=template,
         language=language,
         context=_context(support_request, language, **more),
-        idempotency_key=_message_key(support_request, event, template),
+        idempotency_key=key or _message_key(support_request, event, template),
         subject=support_request,
     )
 
@@ -641,13 +647,17 @@ def support_request_decide(
     language = locked.beneficiary.preferred_language or "ar"
     with translation.override(language):
         reason = str(RejectionCode(rejection_code).label) if rejection_code else ""
+        # The committee grants one of the request types: she reads its name, not its code.
+        support = locked.support_type
+        if support in RequestType.values:
+            support = str(RequestType(support).label)
     _tell_her(
         locked,
         event,
         "request_decided",
         outcome=outcome,
         approved_amount=str(approved_amount) if approved_amount is not None else "",
-        support_type=locked.support_type,
+        support_type=support,
         rejection_reason=reason,
     )
     return locked
@@ -792,3 +802,109 @@ def support_request_reopen_for_appeal(
         request=request,
     )
     return locked
+
+
+# --- Home visits (the social research, policy step 3) ----------------------------------------
+# A visit is part of the research: scheduled while the request waits for it or is in it.
+VISIT_STATES = (State.SUBMITTED, State.IN_RESEARCH)
+VISIT_NOT_NOW = _(
+    "A home visit can be scheduled only while the request waits for or is in research."
+)
+VISIT_DAY_PASSED = _("The visit cannot be on a day that has passed.")
+VISIT_WINDOW_BACKWARDS = _("The visit must end after it starts.")
+VISIT_NO_ADDRESS = _("Her address is not on her file: add her city and address first.")
+
+
+@transaction.atomic
+def home_visit_schedule(
+    *,
+    actor: User,
+    support_request: SupportRequest,
+    date: date,
+    window_start: time,
+    window_end: time,
+    request: HttpRequest | None = None,
+) -> HomeVisit:
+    """A researcher schedules a home visit: a day, a time window, the address on her file.
+
+    The address is copied now (her file may change later; the visit happened where it says).
+    She is told by SMS the day before (`home_visit_reminders_send`, beat). The event
+    `home_visit_schedule` goes on the request's timeline.
+    """
+    locked = _lock(support_request)
+    if not actor.has_role(Role.RESEARCHER):
+        raise InvalidTransition(NOT_PERMITTED)
+    if locked.state not in VISIT_STATES:
+        raise InvalidTransition(VISIT_NOT_NOW)
+    if date < timezone.localdate():
+        raise InvalidTransition(VISIT_DAY_PASSED)
+    if window_end <= window_start:
+        raise InvalidTransition(VISIT_WINDOW_BACKWARDS)
+    address = beneficiary_address(locked.beneficiary)
+    if not address:
+        raise InvalidTransition(VISIT_NO_ADDRESS)
+    visit = HomeVisit.objects.create(
+        support_request=locked,
+        researcher=actor,
+        date=date,
+        window_start=window_start,
+        window_end=window_end,
+        address=address,
+    )
+    event_record(
+        actor=actor,
+        subject=locked,
+        verb="home_visit_schedule",
+        extra={
+            "visit": visit.pk,
+            "date": date.isoformat(),
+            "from": f"{window_start:%H:%M}",
+            "to": f"{window_end:%H:%M}",
+        },
+        request=request,
+    )
+    return visit
+
+
+def home_visit_reminders_send(*, now: datetime | None = None) -> int:
+    """Beat (wahaj/celery.py): tell each woman by SMS the day before her home visit.
+
+    Tomorrow's visits of open requests not yet reminded. Safe to run twice or at once: each
+    visit is claimed by a conditional UPDATE of `reminded_at` (only the run that changed the
+    row goes on) and its message has a key of its own. Returns the visits reminded.
+    """
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now).date() + timedelta(days=1)
+    due = HomeVisit.objects.filter(
+        date=tomorrow,
+        reminded_at__isnull=True,
+        support_request__state__in=SupportRequest.OPEN,
+    ).select_related("support_request__beneficiary")
+    return sum(_home_visit_remind(visit, now) for visit in due)
+
+
+@transaction.atomic
+def _home_visit_remind(visit: HomeVisit, now: datetime) -> bool:
+    claimed = HomeVisit.objects.filter(pk=visit.pk, reminded_at__isnull=True).update(
+        reminded_at=now
+    )
+    if not claimed:
+        return False  # another run took it
+    support_request = visit.support_request
+    event = event_record(
+        actor=None,
+        subject=support_request,
+        verb="home_visit_reminder",
+        extra={"visit": visit.pk, "date": visit.date.isoformat()},
+    )
+    _tell_her(
+        support_request,
+        event,
+        "home_visit_reminder",
+        key=f"home-visit-{visit.pk}-reminder",
+        visit_date=visit.date.isoformat(),
+        window_start=f"{visit.window_start:%H:%M}",
+        window_end=f"{visit.window_end:%H:%M}",
+        address=visit.address,
+    )
+    return True

@@ -4,21 +4,27 @@ Every view checks the role, then the object (404 outside her reach), calls one s
 turns its refusal into a message.
 """
 
+from datetime import date, time, timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.roles import Role
 from beneficiaries.access import beneficiary_for_staff
 from beneficiaries.forms import DocumentForm
 from beneficiaries.selectors import household_income_summary
-from beneficiaries.services import document_add
+from beneficiaries.services import DocumentQuotaExceeded, document_add
 from wahaj.lib.search import remember_search, search_params
 
 from . import services
@@ -27,6 +33,7 @@ from .filters import SEARCH_SESSION_KEY, SupportRequestFilter, with_list_default
 from .forms import (
     DeclarationForm,
     DeliverForm,
+    HomeVisitForm,
     NoteForm,
     ReturnForm,
     StartResearchForm,
@@ -35,9 +42,12 @@ from .forms import (
 )
 from .models import SupportRequest
 from .selectors import (
+    beneficiary_address,
+    home_visits_of_researcher,
     support_request_detail,
     support_request_list,
     support_request_page,
+    week_of,
 )
 
 State = SupportRequest.State
@@ -115,13 +125,19 @@ def support_request_view(request: HttpRequest, pk: int) -> HttpResponse:
             and services.transition_allowed(support_request, "verify", user),
             "can_verify": services.transition_allowed(support_request, "verify", user),
             "actions": [
-                {"name": name, "label": ACTION_LABELS[name], "form": form_class()}
+                # Several action forms have a `note`: ids per action, so none is repeated.
+                {
+                    "name": name,
+                    "label": ACTION_LABELS[name],
+                    "form": form_class(auto_id=f"id_{name}_%s"),
+                }
                 for name, (form_class, _service) in ACTIONS.items()
                 if services.transition_allowed(support_request, name, user)
             ],
             "document_form": DocumentForm(),
             "declaration_form": DeclarationForm(),
             "verification_form": VerificationForm(initial={"items": context["checked_items"]}),
+            "visit_states": services.VISIT_STATES,  # a researcher may schedule a home visit
             # The committee app plugs its research-report panel in here when it exists.
             "committee_panel": ["committee/_request_panel.html", "requests_app/_nothing.html"],
         }
@@ -211,14 +227,18 @@ def support_request_attach(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return _back(support_request, "#documents")
-    document_add(
-        actor=request.user,
-        beneficiary=support_request.beneficiary,
-        content_type=form.content_type,
-        request=request,
-        **form.cleaned_data,
-    )
-    messages.success(request, _("The document is on her file."))
+    try:
+        document_add(
+            actor=request.user,
+            beneficiary=support_request.beneficiary,
+            content_type=form.content_type,
+            request=request,
+            **form.cleaned_data,
+        )
+    except DocumentQuotaExceeded as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document is on her file."))
     return _back(support_request, "#documents")
 
 
@@ -274,3 +294,70 @@ def support_request_act(request: HttpRequest, pk: int, action: str) -> HttpRespo
         _("Done: the request is now %(state)s.") % {"state": support_request.get_state_display()},
     )
     return _back(support_request)
+
+
+# --- Home visits -----------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@role_required(Role.RESEARCHER)
+def home_visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/requests/<pk>/visits/new/`: the researcher schedules a home visit (address from file)."""
+    support_request = support_request_for_work(request.user, pk)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    form = HomeVisitForm(
+        request.POST or None,
+        initial={"date": tomorrow, "window_start": time(10), "window_end": time(12)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.home_visit_schedule(
+                actor=request.user,
+                support_request=support_request,
+                request=request,
+                **form.cleaned_data,
+            )
+        except services.InvalidTransition as refused:
+            _refused(request, refused)
+        else:
+            messages.success(
+                request,
+                _("The home visit is scheduled; she will be told by text message the day before."),
+            )
+            return redirect(f"{reverse('requests_app:visits')}?week={visit.date.isoformat()}")
+    context = {
+        "sr": support_request,
+        "form": form,
+        "address": beneficiary_address(support_request.beneficiary),
+    }
+    return render(request, "requests_app/home_visit_form.html", context)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return parse_date(text[:10])
+    except ValueError:  # well formed but no such day (2026-02-31)
+        return None
+
+
+@require_GET
+@role_required(Role.RESEARCHER)
+def home_visit_week(request: HttpRequest) -> HttpResponse:
+    """`/requests/visits/?week=<any day of it>`: her home visits of one week, day by day."""
+    day = _day(request.GET.get("week", "")) or timezone.localdate()
+    start, end = week_of(day)
+    visits = list(home_visits_of_researcher(request.user, start, end))
+    days = [
+        {
+            "day": start + timedelta(days=n),
+            "visits": [v for v in visits if v.date == start + timedelta(days=n)],
+        }
+        for n in range(7)
+    ]
+    context = {
+        "days": days,
+        "start": start,
+        "end": end - timedelta(days=1),
+        "previous": (start - timedelta(days=7)).isoformat(),
+        "next": end.isoformat(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "requests_app/home_visits_week.html", context)

@@ -54,10 +54,16 @@ class Scores:
     responses: int
     csat: float | None
     nps: int | None
+    # Withheld although the group has enough answers: other shown figures minus this one
+    # would leave fewer than MIN_ANSWERS (surveys.selectors.publishable).
+    withheld: bool = False
 
     @property
     def too_few(self) -> bool:
-        return self.responses < MIN_ANSWERS
+        return self.withheld or self.responses < MIN_ANSWERS
+
+    def withhold(self) -> "Scores":
+        return Scores(responses=self.responses, csat=None, nps=None, withheld=True)
 
     @classmethod
     def from_counts(cls, counts: dict) -> "Scores":

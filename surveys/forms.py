@@ -65,23 +65,27 @@ class RecordedSurveyForm(SurveyAnswerForm):
 
 
 class PeriodForm(forms.Form):
-    """The period of the results page; the last twelve months by default."""
+    """The period of the results page: a whole month, quarter or year already over (never
+    any range of days: two ranges a day apart would single out one answer). The last month
+    by default."""
 
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period = forms.ChoiceField(label=_("Period"), required=False)
 
-    def period(self):
+    def __init__(self, *args, **kwargs):
+        from .selectors import completed_periods
+
+        super().__init__(*args, **kwargs)
+        self.periods = completed_periods(timezone.localdate())
+        titles = {"month": _("Months"), "quarter": _("Quarters"), "year": _("Years")}
+        self.fields["period"].choices = [
+            (titles[kind], [(p.key, p.label) for p in periods])
+            for kind, periods in self.periods.items()
+        ]
+        self.fields["period"].widget.attrs["class"] = "form-select"
+
+    def chosen(self):
+        """The chosen Period (surveys.selectors), or the last month over."""
         from .selectors import Period
 
-        today = timezone.localdate()
-        default_from = today.replace(year=today.year - 1, day=1)
-        data = self.cleaned_data if self.is_valid() else {}
-        start = data.get("date_from") or default_from
-        end = data.get("date_to") or today
-        if end < start:
-            start, end = end, start
-        return Period(start=start, end=end)
+        key = self.cleaned_data.get("period") if self.is_valid() else None
+        return Period.parse(key) or self.periods["month"][0]

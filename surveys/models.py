@@ -76,7 +76,9 @@ class Invitation(models.Model):
         DELIVERED = "delivered", _("Delivered")
         REJECTED = "rejected", _("Rejected")
 
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("survey")
+    )
     support_request = models.ForeignKey(
         "requests_app.SupportRequest",
         on_delete=models.CASCADE,
@@ -84,7 +86,9 @@ class Invitation(models.Model):
         verbose_name=_("request"),
     )
     trigger = models.CharField(_("after"), max_length=16, choices=Trigger.choices)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(
+        _("link code"), max_length=64, unique=True, default=new_token, editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     send_after = models.DateTimeField(_("send after"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
@@ -128,8 +132,15 @@ class Response(models.Model):
         PHONE = "phone", _("Phone")
         PAPER = "paper", _("Paper")
 
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.PROTECT,
+        related_name="response",
+        verbose_name=_("survey invitation"),
+    )
     channel = models.CharField(_("answered by"), max_length=16, choices=Channel.choices)
     # Copied from the request when she answers, so results group without joining staff data.
     request_channel = models.CharField(_("request channel"), max_length=32, blank=True)
@@ -138,7 +149,12 @@ class Response(models.Model):
     submitted_at = models.DateTimeField(_("answered"), default=timezone.now)
     # Who typed a phone or paper answer in (audit only; never shown in results).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
@@ -155,11 +171,15 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
     # Ratings 1–5, yes (1) / no (0) and recommendation 0–10 in `value`; free text in `text`.
-    value = models.SmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True)
+    value = models.SmallIntegerField(_("rating"), null=True, blank=True)
+    text = models.TextField(_("her words"), blank=True)
 
     class Meta:
         verbose_name = _("answer")

@@ -65,7 +65,7 @@ BREAKDOWN_TITLES = {
 def results(request: HttpRequest) -> HttpResponse:
     """`/surveys/`: aggregated results for managers; never a name, never a group under 5."""
     form = PeriodForm(request.GET or None)
-    data = selectors.results(form.period())
+    data = selectors.results(form.chosen())
     labels = _labels()
     breakdowns = [
         {

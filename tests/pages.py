@@ -8,7 +8,7 @@ and `staff_session_cookie`.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -32,7 +32,13 @@ from committee.tests.factories import (
 )
 from portal.models import CorrectionRequest
 from portal.session import BENEFICIARY_KEY, LAST_SEEN_KEY, PENDING_KEY
-from requests_app.models import DECLARATION_TEXT_AR, Declaration, RequestType, SupportRequest
+from requests_app.models import (
+    DECLARATION_TEXT_AR,
+    Declaration,
+    HomeVisit,
+    RequestType,
+    SupportRequest,
+)
 from requests_app.tests.factories import attach_documents, ready_request, request_in_state
 from surveys.tests.factories import InvitationFactory
 
@@ -129,6 +135,15 @@ def build_world(staff: dict[str, object]) -> World:
     requests["in_research"] = request_in_research(
         researcher=researcher, intake=intake, beneficiary=her
     )
+    # Her home visit today (the researcher's week, her home queue, the report prefilled).
+    HomeVisit.objects.create(
+        support_request=requests["in_research"],
+        researcher=researcher,
+        date=timezone.localdate(),
+        window_start=time(10),
+        window_end=time(12),
+        address="النسيم، الرياض",
+    )
     # The research factories give the file an income and a household: a second woman's file.
     in_committee = request_before_committee(researcher=researcher, intake=intake)
     requests["in_committee"] = in_committee
@@ -174,6 +189,8 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
     r = world.requests
     staff = {
         "login": reverse("login"),
+        "password_change": reverse("password_change"),
+        "two_factor_invite": reverse("two_factor_invite"),
         "reports:dashboard": reverse("reports:dashboard"),
         "reports:monthly": reverse("reports:monthly"),
         "beneficiaries:list": reverse("beneficiaries:list"),
@@ -188,12 +205,19 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
         "requests_app:list": reverse("requests_app:list"),
         "requests_app:new": reverse("requests_app:new") + f"?beneficiary={world.her.pk}",
         "requests_app:receipt": reverse("requests_app:receipt", args=[r["submitted"].pk]),
+        "requests_app:visits": reverse("requests_app:visits"),
+        "requests_app:visit_new": reverse("requests_app:visit_new", args=[r["in_research"].pk]),
         "committee:queue": reverse("committee:queue"),
         "committee:meeting": reverse("committee:meeting", args=[world.meeting.pk]),
         "committee:minutes": reverse("committee:minutes", args=[world.meeting.pk]),
         "committee:report": reverse("committee:report", args=[r["in_research"].pk]),
         "committee:appeal": reverse("committee:appeal", args=[r["rejected"].pk]),
         "committee:scoring": reverse("committee:scoring"),
+        "committee:committees": reverse("committee:committees"),
+        "committee:committee_new": reverse("committee:committee_new"),
+        "committee:committee_edit": reverse(
+            "committee:committee_edit", args=[world.meeting.committee_id]
+        ),
         "surveys:results": reverse("surveys:results"),
         "surveys:record": reverse("surveys:record", args=[r["delivered"].pk]),
         "privacy:processing": reverse("privacy:processing"),

@@ -81,8 +81,10 @@ ACCESS: dict[str, Row] = {
     "readyz": PUBLIC,
     "login": row(everyone=REDIRECT, anonymous=200, beneficiary=200),  # staff: already in
     "logout": row("POST", everyone=LOGIN),
-    # Any staff member may set up her second factor; managers must.
-    "two_factor": staff(allowed=("intake", "researcher", "member", "chair", "manager")),
+    # Only roles that need a second factor open its pages (issue 18); other staff get a 404.
+    "two_factor": staff(allowed=MANAGER, denied=404),
+    "two_factor_invite": staff(allowed=MANAGER, denied=404),
+    "password_change": staff(allowed=("intake", "researcher", "member", "chair", "manager")),
     "set_language": row("POST", everyone=REDIRECT),
     # --- beneficiaries ------------------------------------------------------------------
     "beneficiaries:list": staff(allowed=FILE),
@@ -106,6 +108,8 @@ ACCESS: dict[str, Row] = {
     "requests_app:verify": staff("POST", args="request", allowed=FILE, ok=REDIRECT),
     "requests_app:attach": staff("POST", args="request", allowed=FILE, ok=REDIRECT),
     "requests_app:act": staff("POST", args=("request", "action"), allowed=FILE, ok=REDIRECT),
+    "requests_app:visits": staff(allowed=RESEARCH),
+    "requests_app:visit_new": staff(args="request", allowed=RESEARCH),
     # --- the committee ------------------------------------------------------------------------
     "committee:queue": staff(allowed=COMMITTEE),
     "committee:meeting_schedule": staff("POST", allowed=CHAIR, ok=REDIRECT),
@@ -121,6 +125,9 @@ ACCESS: dict[str, Row] = {
     "committee:send_to_committee": staff("POST", args="request", allowed=RESEARCH, ok=REDIRECT),
     "committee:appeal": staff(args="request", allowed=FILE),
     "committee:scoring": staff(allowed=MANAGER),
+    "committee:committees": staff(allowed=MANAGER),
+    "committee:committee_new": staff(allowed=MANAGER),
+    "committee:committee_edit": staff(args="committee", allowed=MANAGER),
     # --- surveys -----------------------------------------------------------------------------
     "surveys:results": staff(allowed=MANAGER),
     "surveys:respond": row(args="token", everyone=200),
@@ -220,6 +227,7 @@ def world(intake_user, researcher_user, member_user, chair_user, manager_user):
         "request": support_request,
         "action": "submit",
         "meeting": meeting,
+        "committee": committee,
         "item": meeting.agenda_items.get(),
         "delivered": delivered,
         "token": invitation.token,

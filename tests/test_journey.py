@@ -184,7 +184,11 @@ def committee_decides(journey: Journey, people: dict, support_request: SupportRe
         page.wait_for_load_state()
     journey.staff(people["chair"])
     page.goto(meeting_url)
+    # The members' votes made the decision: the chair's form offers it, or defer.
+    assert "3" in page.locator(f"{item} [data-testid=tally]").inner_text()
     decision = page.locator(f"{item} [data-testid=decision-form]")
+    offered = decision.locator("input[name=outcome]").evaluate_all("els => els.map(e => e.value)")
+    assert offered == ["approved", "deferred"]
     decision.locator("input[name=outcome][value=approved]").check()
     decision.locator("[name=approved_amount]").fill("800")
     decision.locator("[name=support_type]").select_option("food_basket")

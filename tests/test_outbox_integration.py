@@ -195,12 +195,14 @@ def test_a_rolled_back_transaction_sends_nothing(recording_worker):
 
 
 def test_a_worker_killed_while_sending_is_restarted_and_the_message_sent_once(settings):
-    """SIGKILL while the gateway holds the request: the row stays `sending`; the recovery job
-    re-queues it and the restarted worker sends it; the gateway accepts it exactly once."""
+    """SIGKILL while the gateway holds the request: the row stays `sending`; when its lease
+    runs out the recovery tick hands it on (Unifonic refuses a repeated CorrelationID, so
+    sending again is safe) and the restarted worker sends it; the gateway accepts it once."""
     gateway = FakeGateway(default=UNIFONIC_OK).start()
     env = {
         "SMS_BACKEND": "notifications.backends.sms.UnifonicBackend",
         "SMS_GATEWAY_URL": gateway.url,
+        "NOTIFICATIONS_SENDING_STALE_SECONDS": "1",  # the claim's lease, short for the test
     }
     worker = LiveWorker(broker_url=settings.REDIS_URL, env=env).start()
     try:
@@ -216,8 +218,8 @@ def test_a_worker_killed_while_sending_is_restarted_and_the_message_sent_once(se
 
             worker = LiveWorker(broker_url=settings.REDIS_URL, env=env, queue=worker.queue)
             worker.start()
-            settings.NOTIFICATIONS_SENDING_STALE_SECONDS = 0  # the beat job, its timeout passed
-            assert messages_requeue_stale() == 1
+            settings.SMS_BACKEND = env["SMS_BACKEND"]
+            wait_until(messages_requeue_stale, what="the lease to run out and the row requeued")
             wait_until(lambda: status_of(message) == Status.SENT, what="the re-sent message")
             assert messages_requeue_stale() == 0  # a second sweep finds nothing to do
     finally:

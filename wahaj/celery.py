@@ -4,16 +4,36 @@ Every periodic job is safe to run twice: each claims its work with conditional u
 unique idempotency keys, so an overlapping or repeated run does nothing new.
 """
 
+import logging
 import os
 
 from celery import Celery
+from celery.beat import PersistentScheduler
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wahaj.settings")
 
 app = Celery("wahaj")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger("wahaj.beat")
+
+
+class OneLineScheduler(PersistentScheduler):
+    """Beat's scheduler, except that a tick which cannot reach the broker logs one line, not a
+    stack trace: during a Redis outage every tick fails the same way, and the next one after
+    Redis returns does the work (every job below is safe to skip once)."""
+
+    def apply_entry(self, entry, producer=None) -> None:
+        try:
+            self.apply_async(entry, producer=producer, advance=False)
+        except Exception as exc:  # noqa: BLE001 - any broker failure: skip this tick
+            logger.warning("beat: %s skipped, the broker is unavailable (%s)", entry.name, exc)
+
+
+app.conf.beat_scheduler = OneLineScheduler
 
 app.conf.beat_schedule = {
     # The only clock of the two-week decision window: reminders at 7/3/1 days left, the
@@ -22,10 +42,22 @@ app.conf.beat_schedule = {
         "task": "requests_app.tasks.enforce_decision_window",
         "schedule": crontab(minute="*/15"),
     },
-    # Re-queue outbox messages left `queued`/`sending` when the broker or a worker was down.
+    # The SMS that tells her of tomorrow's home visit, once per visit (a claimed `reminded_at`
+    # and a per-visit idempotency key). Every 30 minutes from 09:00 to 20:30 Riyadh time, so
+    # nobody is texted at night and a visit scheduled during the day is told the same day.
+    "home-visit-reminders": {
+        "task": "requests_app.tasks.send_home_visit_reminders",
+        "schedule": crontab(minute="*/30", hour="9-20"),
+    },
+    # The outbox's recovery tick: publishes rows due and unpublished (retries, delayed rows,
+    # publishes that failed) or lost with a broker or worker, and settles `sending` rows whose
+    # worker died (asking the gateway first). One indexed query when nothing is late, so it
+    # can run often enough to bring messages back within a minute; a tick that waited longer
+    # than its period in a queue is dropped, the next one does the same work.
     "requeue-stale-outbox": {
         "task": "notifications.tasks.requeue_stale_messages",
-        "schedule": crontab(minute="*/5"),
+        "schedule": float(settings.NOTIFICATIONS_RECOVERY_SECONDS),
+        "options": {"expires": float(settings.NOTIFICATIONS_RECOVERY_SECONDS)},
     },
     # PDPL retention: files closed more than RETENTION_YEARS ago are anonymised, every night
     # at 02:30 (Riyadh), when nobody works on them. Files under a legal hold are skipped.

@@ -9,6 +9,8 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from wahaj.lib.cache import CACHE_UNAVAILABLE
+
 logger = logging.getLogger("wahaj.errors")
 
 
@@ -50,10 +52,23 @@ def database_unavailable(request: HttpRequest | None) -> HttpResponse:
     return response
 
 
+def cache_unavailable(request: HttpRequest | None) -> HttpResponse:
+    """503 with a Retry-After when Redis does not answer a page that needs it: the public
+    pages' rate limits cannot count without it, and refusing is safer than not counting."""
+    incident = uuid.uuid4().hex[:10].upper()
+    path = request.path if request is not None else "-"
+    logger.error("incident %s: cache unavailable on %s", incident, path)
+    response = _render(None, "errors/503.html", 503, incident=incident)
+    response["Retry-After"] = "30"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         # Raised outside a view (e.g. saving the session): the same clean 503.
         return database_unavailable(request)
+    if isinstance(sys.exc_info()[1], CACHE_UNAVAILABLE):
+        return cache_unavailable(request)
     incident = uuid.uuid4().hex[:10].upper()
     # The path only: query strings and bodies may carry personal data.
     logger.error("incident %s on %s %s", incident, request.method, request.path)

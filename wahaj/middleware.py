@@ -3,6 +3,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils.cache import patch_cache_control
 
 
@@ -24,7 +25,7 @@ class NoStoreMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A view that loses the database answers a clean 503 page, not a half-done 500.
+    """A view that loses the database (or Redis) answers a clean 503 page, not a half-done 500.
 
     wahaj.errors.server_error does the same for errors raised outside views (session save).
     """
@@ -36,10 +37,17 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from wahaj.errors import DATABASE_UNAVAILABLE, database_unavailable
+        from wahaj.errors import (
+            CACHE_UNAVAILABLE,
+            DATABASE_UNAVAILABLE,
+            cache_unavailable,
+            database_unavailable,
+        )
 
         if isinstance(exception, DATABASE_UNAVAILABLE):
             return database_unavailable(request)
+        if isinstance(exception, CACHE_UNAVAILABLE):  # Redis, under a rate limit (wahaj.lib.cache)
+            return cache_unavailable(request)
         return None
 
 
@@ -66,3 +74,16 @@ class SessionIdleMiddleware:
             if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[self.KEY] = now
         return response
+
+
+class ArabicFirstLocaleMiddleware(LocaleMiddleware):
+    """The language is Arabic unless the person chose English (the switch's cookie).
+
+    Django's LocaleMiddleware falls back to the browser's Accept-Language, so an English
+    browser got English pages although the association works in Arabic (issue 16). The header
+    is dropped before the choice is made: the cookie, then LANGUAGE_CODE, decide.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -32,7 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     # Django
-    "django.contrib.admin",
+    # django.contrib.admin on a site that audits every write (issue 15)
+    "audit.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,7 +70,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wahaj.middleware.SessionIdleMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Arabic whatever the browser says, English when she chose it (the cookie).
+    "wahaj.middleware.ArabicFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,7 +141,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wahaj"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Short: every cache call is local and sub-millisecond, and a page must not hang on
+            # a frozen Redis (the rate limiter then answers 503, the dashboard computes).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -155,11 +159,17 @@ else:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any task may run (CELERY_TASK_TIME_LIMIT), so an unacknowledged task is
-        # redelivered only when its worker is really gone.
-        "visibility_timeout": 3600,
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
+        # Tasks are acknowledged when they start (CELERY_TASK_ACKS_LATE below), so only a task
+        # a worker had prefetched but not started is unacknowledged; Redis hands it out again
+        # after this long. Its work is never waiting on that: outbox rows are re-published by
+        # the recovery tick within NOTIFICATIONS_RECOVERY_SECONDS, sweeps run again by beat.
+        "visibility_timeout": 600,
+        # A page publishes after its commit and must not hang on a frozen Redis (one that
+        # accepts connections and never answers): half a second, then the row waits in the
+        # outbox. Every command is local and sub-millisecond; the worker's BRPOP is read by
+        # its event loop when the answer is there, so this does not bound its wait.
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
         "max_retries": 1,
         # ...and retried at once, not after kombu's default 2 s pause: a page that publishes
         # while Redis is down answers in milliseconds, its messages wait in the outbox.
@@ -175,6 +185,8 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # The broadcast (control) table too, not a `control/` folder in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -186,22 +198,31 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-# A worker that loses the broker cancels what it runs (acks_late redelivers it) instead of
-# finishing work whose acknowledgement can no longer arrive.
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Acknowledged when a task starts, deliberately. Every task here is driven by state kept in
+# the database: outbox rows (claimed with a lease, re-published by the recovery tick), sweeps
+# that beat runs again. A late acknowledgement would add nothing but a second run of a task
+# whose worker died — up to visibility_timeout later, and for a send possibly a second SMS.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
+# One queue unless told otherwise; a test's worker and its embedded beat use a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Worker and beat log through LOGGING below (same format, time zone and personal-data filter as
+# the web); what a task prints (the console SMS/e-mail backends) is an INFO line, not WARNING.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 # --- Authentication --------------------------------------------------------------------------
+# Argon2 at 19 MiB per hash (accounts/hashers.py): 8 log-ins at once (2 workers x 4 threads)
+# need 152 MiB at worst, not Django's 8 x 100 MiB. Older hashes are upgraded at log-in.
 PASSWORD_HASHERS = [
+    "accounts.hashers.WahajArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -230,6 +251,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Across usernames, an address may fail 20 log-ins in 10 minutes; the 21st attempt is refused
+# before its password is hashed (accounts/throttle.py).
+LOGIN_FAILURES_PER_ADDRESS = env.str("LOGIN_FAILURES_PER_ADDRESS", default="20/10m")
 # Behind a reverse proxy, name how many proxies add X-Forwarded-For (0: trust no header).
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
@@ -285,6 +309,14 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ar")
 LANGUAGES = [("ar", "العربية"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Arabic separators as the `number` filter writes them: "1,200.50", never "1.200,50".
+FORMAT_MODULE_PATH = ["wahaj.formats"]
+# The language switch is remembered for a year, not only until the browser closes.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# Read by the server only (no script reads it), over HTTPS only in production.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Riyadh")
 # The manager dashboard's figures are recomputed at most this often (0: on every view).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
@@ -299,10 +331,11 @@ if DISPLAY_DIGITS not in ("latin", "arabic"):
 
 # --- Static and private media ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Serve straight from the finders: no collectstatic step for `make run`, tests or a server.
-WHITENOISE_USE_FINDERS = True
+# Development and tests serve straight from the finders (no collectstatic step); production
+# serves STATIC_ROOT, whose compressed copies the finders would hide.
+WHITENOISE_USE_FINDERS = DEBUG
 # Documents of beneficiaries are never public: no MEDIA_URL; a permission-checked view serves them.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
@@ -311,7 +344,14 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production serves what `collectstatic` wrote (`make run` runs it): names with a content
+    # hash (cached for a year) and gzip/brotli copies that whitenoise sends to browsers that
+    # accept them. Development and tests serve the source files as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -325,8 +365,9 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 # --- E-mail and SMS --------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a send never outlives its claim
+# Development prints e-mails with digits hidden and addresses shortened (codes stay out of logs).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="notifications.backends.email.ConsoleEmailBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a send stays inside its lease
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wahaj@localhost")
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.sms.ConsoleBackend")
 # The gateway adapters (Unifonic, Taqnyat, Msegat): endpoint (default: the gateway's own),
@@ -338,14 +379,18 @@ SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="Wahaj")
 SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=10)
 # RecordingBackend also appends here (JSON lines) so a test can see what a worker sent.
 SMS_RECORDING_PATH = env.str("SMS_RECORDING_PATH", default="")
-# The outbox: retries with capped exponential back-off, then `failed`; the recovery job
-# re-queues `queued` rows this long past due and `sending` rows claimed this long ago
-# (longer than the send task's 90 s time limit: only a dead worker leaves one that old).
+# The outbox: retries with capped exponential back-off, then `failed`.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800)
-NOTIFICATIONS_QUEUED_STALE_SECONDS = env.int("NOTIFICATIONS_QUEUED_STALE_SECONDS", default=120)
-NOTIFICATIONS_SENDING_STALE_SECONDS = env.int("NOTIFICATIONS_SENDING_STALE_SECONDS", default=600)
+# Recovery (issue 24): beat's recovery tick runs every NOTIFICATIONS_RECOVERY_SECONDS; it
+# publishes due rows nobody published and re-publishes rows published this long ago and still
+# `queued`; a `sending` row's claim is a lease of NOTIFICATIONS_SENDING_STALE_SECONDS (longer
+# than one send may last: SMS_GATEWAY_TIMEOUT, the send task's 28 s limit), after which the
+# gateway is asked what became of it. Together: back within a minute of a worker or Redis.
+NOTIFICATIONS_RECOVERY_SECONDS = env.int("NOTIFICATIONS_RECOVERY_SECONDS", default=15)
+NOTIFICATIONS_QUEUED_STALE_SECONDS = env.int("NOTIFICATIONS_QUEUED_STALE_SECONDS", default=30)
+NOTIFICATIONS_SENDING_STALE_SECONDS = env.int("NOTIFICATIONS_SENDING_STALE_SECONDS", default=30)
 
 # --- The decision window (policy step 5) -----------------------------------------------------
 DECISION_WINDOW_DAYS = env.int("DECISION_WINDOW_DAYS", default=14)
@@ -363,14 +408,23 @@ ASSOCIATION_NAME = env.str("ASSOCIATION_NAME", default="جمعية وهج الن
 # The address links in messages start with (an SMS has no request to build it from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SURVEY_TOKEN_VALID_DAYS = env.int("SURVEY_TOKEN_VALID_DAYS", default=30)
-# Hours after delivery / rejection before the invitation may be sent (0: at once).
-SURVEY_INVITATION_DELAY_HOURS = env.int("SURVEY_INVITATION_DELAY_HOURS", default=0)
+# Hours after delivery / rejection before the invitation may be sent: the outbox holds it, so
+# she reads the delivery (or decision) message first, not the invitation in the same second.
+# 0 sends both at once, the invitation possibly first.
+SURVEY_INVITATION_DELAY_HOURS = env.int("SURVEY_INVITATION_DELAY_HOURS", default=2)
 
 # --- Logging: to the console, never personal data --------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # The offset on every line: web, worker and beat all log in TIME_ZONE (Django sets the
+    # process's TZ; the Procfile gives gunicorn's master the same).
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
     "filters": {"personal_data": {"()": "wahaj.lib.logging.PersonalDataFilter"}},
     "handlers": {
         "console": {

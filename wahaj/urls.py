@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from wahaj import views
@@ -16,6 +18,8 @@ admin.site.site_header = settings.ASSOCIATION_NAME
 admin.site.site_title = "Wahaj"
 
 urlpatterns = [
+    # Pages link their icon; this is for those that do not (the admin) and for other clients.
+    path("favicon.ico", lambda _request: redirect(static("img/favicon.svg"), permanent=True)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),

@@ -74,3 +74,9 @@ def test_only_managers_may_open_the_admin(client_as, make_staff, role):
 
 def test_a_manager_opens_the_admin(client_as, manager_user):
     assert client_as(manager_user).get("/admin/").status_code == 200
+
+
+def test_a_username_of_300_characters_is_refused_without_an_error(client):
+    response = client.post(reverse("login"), {"username": "ن" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "150" in response.content.decode()  # at most 150 characters

@@ -14,8 +14,12 @@ from beneficiaries.models import (
 from wahaj.lib.choices import Channel
 from wahaj.lib.validators import iban_with_checksum
 
-# A minimal valid PDF (python-magic reads it as application/pdf).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# A minimal valid PDF: python-magic reads it as application/pdf, pypdf parses it (uploads.py).
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+)
 
 
 def national_id_with_checksum(prefix: str, body: int) -> str:

@@ -42,3 +42,17 @@ def registration_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def documents_post(prefix: str, *rows: dict) -> dict:
+    """POST data of the several-documents form (forms.document_formset): one dict a row,
+    e.g. {"doc_type": "national_id", "file": SimpleUploadedFile(...)}."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "10",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data

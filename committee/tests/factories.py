@@ -62,3 +62,15 @@ def open_meeting(*, committee, requests, present=None) -> Meeting:
     )
     present = list(committee.members.all()) if present is None else present
     return services.meeting_open(actor=committee.chair, meeting=meeting, present=present)
+
+
+def votes_for(meeting: Meeting, support_request: SupportRequest, choice: str, **fields) -> None:
+    """Every member present votes `choice` on the request, as members would before the chair
+    records the decision (the report's author and the request's creator cannot vote)."""
+    item = meeting.agenda_items.get(support_request=support_request)
+    for member in meeting.present.order_by("pk"):
+        try:
+            services.vote_cast(actor=member, agenda_item=item, choice=choice, **fields)
+        except services.CommitteeError as refused:
+            if refused.message != services.AUTHOR_CANNOT_VOTE:
+                raise

@@ -123,6 +123,11 @@ def test_a_request_goes_from_research_report_to_decision_and_minutes(page, brows
     page.goto(meeting_url)
     tally = page.locator(f"article[data-reference='{first.reference}'] [data-testid=tally]")
     assert f"{arabic(Vote.Choice.APPROVE.label)}: 3" in tally.inner_text()
+    # The form offers only what the votes decide, and defer.
+    outcomes = page.locator(
+        f"article[data-reference='{second.reference}'] input[name=outcome]"
+    ).evaluate_all("inputs => inputs.map(input => input.value)")
+    assert outcomes == ["rejected", "deferred"]
     decide(
         page,
         first.reference,
@@ -150,7 +155,10 @@ def test_a_request_goes_from_research_report_to_decision_and_minutes(page, brows
 
     # The minutes list both decisions; closing the meeting freezes them.
     page.goto(meeting_url)
-    page.get_by_role("button", name="إغلاق الاجتماع").click()
+    closing = page.locator("[data-testid=close-form]")
+    assert "يعتمد محضره" in closing.inner_text()  # it says that closing approves the minutes
+    closing.locator("input[name=confirm]").check()
+    closing.get_by_role("button", name="إغلاق الاجتماع واعتماد محضره").click()
     page.wait_for_load_state()
     assert Meeting.objects.get().status == Meeting.Status.CLOSED
     page.goto(f"{meeting_url}minutes/")

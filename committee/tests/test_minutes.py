@@ -9,11 +9,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 
-from committee import services
+from committee import selectors, services
 from committee.models import Decision, Meeting
-from committee.tests.factories import open_meeting
+from committee.tests.factories import open_meeting, votes_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,8 @@ def closed_meeting(committee, before_committee):
     approved, rejected = before_committee(), before_committee()
     meeting = open_meeting(committee=committee, requests=[approved, rejected])
     items = {item.support_request_id: item for item in meeting.agenda_items.all()}
+    votes_for(meeting, approved, "approve")
+    votes_for(meeting, rejected, "reject")
     services.decision_record(
         actor=committee.chair,
         agenda_item=items[approved.pk],
@@ -115,3 +118,39 @@ def test_closing_freezes_the_minutes_a_later_change_does_not_reach_them(
     committee.save()
     html = client_as(committee.chair).get(reverse("committee:minutes", args=[meeting.pk]))
     assert "لجنة أعيدت تسميتها" not in html.content.decode()
+
+
+def test_the_minutes_pdf_gives_every_members_vote_on_every_item(
+    client_as, committee, members, before_committee
+):
+    """Each member by a name of her own, each item voted differently, one recusal."""
+    for user, name in zip(
+        [committee.chair, *members], ["نورة", "هيفاء", "مها", "ريم"], strict=True
+    ):
+        user.first_name, user.last_name = name, "العتيبي"
+        user.save(update_fields=["first_name", "last_name"])
+    first, second = before_committee(), before_committee()
+    meeting = open_meeting(committee=committee, requests=[first, second])
+    items = {item.support_request_id: item for item in meeting.agenda_items.all()}
+    choices = {
+        first.pk: ["approve", "approve", "abstain", "approve"],
+        second.pk: ["reject", "recuse", "reject", "approve"],
+    }
+    for pk, row in choices.items():
+        for user, choice in zip([committee.chair, *members], row, strict=True):
+            services.vote_cast(actor=user, agenda_item=items[pk], choice=choice)
+    services.meeting_close(actor=committee.chair, meeting=meeting)
+
+    response = client_as(committee.chair).get(reverse("committee:minutes_pdf", args=[meeting.pk]))
+    words = {key: arabic(label) for key, label in selectors.VOTE_WORDS.items()}
+    for text in (text for text in _pdf_text(response.content) if text):
+        votes = text.split(arabic(_("Votes")))[1]
+        sections = votes.split(second.reference)
+        assert len(sections) == 2, text
+        for section, support_request in zip(sections, [first, second], strict=True):
+            for name in ["نورة", "هيفاء", "مها", "ريم"]:
+                assert name in section, (name, section)
+            for key, word in words.items():
+                # Each vote once, and the tally line names every choice once more.
+                expected = choices[support_request.pk].count(key) + 1
+                assert section.count(word) == expected, (word, section)

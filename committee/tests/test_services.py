@@ -16,6 +16,7 @@ from committee.tests.factories import (
     committee_with,
     open_meeting,
     request_in_research,
+    votes_for,
 )
 from notifications.models import Message
 from requests_app.models import SupportRequest
@@ -29,6 +30,9 @@ def verbs(subject) -> list[str]:
 
 
 def approve(meeting, support_request, **fields):
+    """Every member present approves, then the chair records the approval."""
+    if meeting.status == Meeting.Status.OPEN:
+        votes_for(meeting, support_request, "approve")
     item = meeting.agenda_items.get(support_request=support_request)
     values = {"outcome": "approved", "approved_amount": Decimal(800), "support_type": "food_basket"}
     return services.decision_record(
@@ -37,6 +41,8 @@ def approve(meeting, support_request, **fields):
 
 
 def reject(meeting, support_request):
+    """Every member present rejects, then the chair records the rejection."""
+    votes_for(meeting, support_request, "reject")
     item = meeting.agenda_items.get(support_request=support_request)
     return services.decision_record(
         actor=meeting.committee.chair,
@@ -210,7 +216,9 @@ def test_no_decision_without_quorum(committee, members, before_committee):
     )
     with pytest.raises(services.CommitteeError) as refused:
         approve(meeting, support_request)
-    assert str(refused.value.message) == str(services.NO_QUORUM % {"present": 2, "needed": 3})
+    assert str(refused.value.message) == str(
+        services.NO_QUORUM % {"present": 2, "recused": 0, "counted": 2, "needed": 3}
+    )
     support_request.refresh_from_db()
     assert support_request.state == State.IN_COMMITTEE
     assert not Decision.objects.exists()
@@ -259,7 +267,7 @@ def test_the_chairs_approval_moves_the_request_stops_the_clock_and_tells_her(
     assert support_request.state == State.APPROVED
     assert support_request.decided_at is not None
     assert support_request.approved_amount == Decimal(800)
-    assert decision.tally == {"approve": 3, "reject": 0, "abstain": 0, "recuse": 0}
+    assert decision.tally == {"approve": 4, "reject": 0, "abstain": 0, "recuse": 0}
     event = Event.objects.for_subject(support_request).get(verb="decide")
     assert (event.old_state, event.new_state, event.actor) == (
         "in_committee",

@@ -7,7 +7,13 @@ from accounts.roles import Role
 from beneficiaries.tests.factories import DocumentFactory
 from committee import services
 from committee.models import Meeting, ResearchReport, ScoringRule, Vote
-from committee.tests.factories import REPORT, committee_with, open_meeting, request_in_research
+from committee.tests.factories import (
+    REPORT,
+    committee_with,
+    open_meeting,
+    request_in_research,
+    votes_for,
+)
 from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
 
@@ -207,7 +213,8 @@ def test_a_refused_decision_is_shown_as_a_message(client_as, committee, members,
         {"outcome": "approved", "approved_amount": "800", "support_type": "food_basket"},
         follow=True,
     )
-    assert str(services.NO_QUORUM % {"present": 1, "needed": 3}) in response.content.decode()
+    refusal = services.NO_QUORUM % {"present": 1, "recused": 0, "counted": 1, "needed": 3}
+    assert str(refusal) in response.content.decode()
     support_request.refresh_from_db()
     assert support_request.state == SupportRequest.State.IN_COMMITTEE
 
@@ -233,7 +240,11 @@ def test_the_chair_plans_opens_and_closes_a_meeting_through_the_pages(
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.OPEN
     assert meeting.agenda_items.get().support_request == support_request
+    # Closing approves the minutes: without the confirmation the meeting stays open.
     client.post(reverse("committee:meeting_close", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.OPEN
+    client.post(reverse("committee:meeting_close", args=[meeting.pk]), {"confirm": "on"})
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CLOSED
 
@@ -258,6 +269,7 @@ def test_staff_file_her_appeal_and_a_member_may_not(
 ):
     support_request = before_committee()
     meeting = open_meeting(committee=committee, requests=[support_request])
+    votes_for(meeting, support_request, "reject")
     services.decision_record(
         actor=committee.chair,
         agenda_item=meeting.agenda_items.get(),

@@ -1,8 +1,17 @@
 """SMS backends, shaped like Django's e-mail backends: `settings.SMS_BACKEND` names a class whose
-`send(number, text)` delivers one message and returns the gateway's message id (or "").
+`send(number, text, reference=...)` delivers one message and returns the gateway's message id
+(or ""). `reference` is the outbox row's stable id; the adapters pass it where the gateway's API
+takes a client reference.
 
 A backend raises `SmsError` when the gateway refuses; `retryable` says whether trying again
 later can help (a timeout, an HTTP 5xx) or not (a rejected number, bad credentials).
+
+When a worker dies after handing a message over and before recording the answer, recovery must
+not simply send it again. Each backend says how the outcome can be learnt (`recovery`):
+`LOOKUP` — `lookup(reference)` asks the gateway; `SEND_AGAIN` — the gateway refuses a second
+message with the same reference (or a repeat harms nobody), so sending again is safe;
+`UNKNOWN` — nothing can be asked:
+the row fails as "outcome unknown" for a manager to check (README: "Messages under faults").
 """
 
 import json
@@ -53,20 +62,47 @@ def gateway_number(number: str) -> str:
     return digits
 
 
+LOOKUP, SEND_AGAIN, UNKNOWN = "lookup", "send_again", "unknown"
+
+
 class BaseSmsBackend:
+    recovery = UNKNOWN
+
     def __init__(self, **kwargs: Any) -> None:
         self.options = kwargs
 
-    def send(self, number: str, text: str) -> str:
+    def send(self, number: str, text: str, *, reference: str = "") -> str:
+        raise NotImplementedError
+
+    def lookup(self, reference: str) -> str | None:
+        """The gateway's id of the message sent with this reference, or None if it never
+        arrived. Raises SmsError when the gateway cannot answer now (recovery asks again)."""
         raise NotImplementedError
 
 
-class ConsoleBackend(BaseSmsBackend):
-    """Development: print the message instead of sending it."""
+_DIGITS = re.compile(r"\d")
 
-    def send(self, number: str, text: str) -> str:
+
+def masked_number(number: str) -> str:
+    """`9665••••4567`: enough to tell two phones apart in a log, not enough to call her."""
+    return number[:4] + "••••" + number[-4:] if len(number) > 8 else "••••"
+
+
+def masked_text(text: str) -> str:
+    """Every digit hidden: codes, references and amounts stay out of the console and its logs."""
+    return _DIGITS.sub("•", text)
+
+
+class ConsoleBackend(BaseSmsBackend):
+    """Development: print the message instead of sending it — with the number shortened and
+    every digit hidden, because a console is a log (journald, `make run`'s terminal, CI)
+    and a one-time code in it is a password. `manage.py shell` and the admin show the rest."""
+
+    recovery = SEND_AGAIN  # printing a message twice harms nobody
+
+    def send(self, number: str, text: str, *, reference: str = "") -> str:
         number = gateway_number(number)
-        sys.stdout.write(f"SMS to {number}:\n{text}\n{'-' * 40}\n")
+        sys.stdout.write(f"SMS to {masked_number(number)}:\n{masked_text(text)}\n{'-' * 40}\n")
         sys.stdout.flush()
         return ""
 
@@ -76,30 +112,44 @@ class RecordingBackend(BaseSmsBackend):
 
     A worker in another process cannot share a list with the test, so when
     `settings.SMS_RECORDING_PATH` is set each message is also appended to that file as one
-    JSON line (`recorded_messages(path)` reads them back).
+    JSON line (`recorded_messages(path)` reads them back). It can be asked what it received
+    (`lookup`), like a gateway with a status query by reference.
     """
 
+    recovery = LOOKUP
     outbox: ClassVar[list[tuple[str, str]]] = []
+    references: ClassVar[list[str]] = []
     _lock = threading.Lock()
 
-    def send(self, number: str, text: str) -> str:
+    def send(self, number: str, text: str, *, reference: str = "") -> str:
         number = gateway_number(number)
         with self._lock:
             RecordingBackend.outbox.append((number, text))
+            RecordingBackend.references.append(reference)
             path = getattr(settings, "SMS_RECORDING_PATH", "")
             if path:
                 with open(path, "a", encoding="utf-8") as fh:
-                    fh.write(json.dumps([number, text], ensure_ascii=False) + "\n")
+                    fh.write(json.dumps([number, text, reference], ensure_ascii=False) + "\n")
                     fh.flush()
-        return ""
+        return f"rec-{reference}" if reference else ""
+
+    def lookup(self, reference: str) -> str | None:
+        path = getattr(settings, "SMS_RECORDING_PATH", "")
+        known = [r[2] for r in _recorded(path) if len(r) > 2] if path else self.references
+        return f"rec-{reference}" if reference in known else None
+
+
+def _recorded(path: str) -> list[list[str]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+    except FileNotFoundError:
+        return []
 
 
 def recorded_messages(path: str) -> list[tuple[str, str]]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return [tuple(json.loads(line)) for line in fh if line.strip()]
-    except FileNotFoundError:
-        return []
+    """(number, text) of every message the recording backend wrote to `path`."""
+    return [(row[0], row[1]) for row in _recorded(path)]
 
 
 class HttpGatewayBackend(BaseSmsBackend):
@@ -150,12 +200,16 @@ class HttpGatewayBackend(BaseSmsBackend):
 
 
 class UnifonicBackend(HttpGatewayBackend):
-    """Unifonic REST: form POST (AppSid, SenderID, Body, Recipient) → {"success": …, "data":
-    {"MessageID": …}}; a refusal is `success: false` with an errorCode and message."""
+    """Unifonic REST: form POST (AppSid, SenderID, Body, Recipient, CorrelationID) →
+    {"success": …, "data": {"MessageID": …}}; a refusal is `success: false` with an errorCode
+    and message. Unifonic refuses a second message with a CorrelationID it has seen (HTTP 409,
+    "This message is duplicate"): sending again after a lost answer is safe, and that refusal
+    means the first one was accepted."""
 
     default_url = "https://el.cloud.unifonic.com/rest/SMS/messages"
+    recovery = SEND_AGAIN
 
-    def send(self, number: str, text: str) -> str:
+    def send(self, number: str, text: str, *, reference: str = "") -> str:
         fields = {
             "AppSid": self.key,
             "SenderID": self.sender,
@@ -163,7 +217,11 @@ class UnifonicBackend(HttpGatewayBackend):
             "Body": text,
             "responseType": "JSON",
         }
+        if reference:
+            fields["CorrelationID"] = reference
         status, payload = self._post(self._form(fields), "application/x-www-form-urlencoded")
+        if status == 409 and reference:
+            return str((payload.get("data") or {}).get("MessageID", ""))  # sent before
         ok = str(payload.get("success", "")).lower() == "true"
         if status >= 400 or not ok:
             reason = payload.get("message") or payload.get("errorCode") or f"HTTP {status}"
@@ -172,11 +230,13 @@ class UnifonicBackend(HttpGatewayBackend):
 
 
 class TaqnyatBackend(HttpGatewayBackend):
-    """Taqnyat: JSON POST with a bearer token → 201 {"messageId": …}; 4xx {"message": …}."""
+    """Taqnyat: JSON POST with a bearer token → 201 {"messageId": …}; 4xx {"message": …}.
+    Its API takes no client reference that can be looked up later: a send whose answer was
+    lost cannot be asked about (recovery: UNKNOWN)."""
 
     default_url = "https://api.taqnyat.sa/v1/messages"
 
-    def send(self, number: str, text: str) -> str:
+    def send(self, number: str, text: str, *, reference: str = "") -> str:
         fields = {"recipients": [gateway_number(number)], "body": text, "sender": self.sender}
         status, payload = self._post(
             self._json(fields),
@@ -191,12 +251,13 @@ class TaqnyatBackend(HttpGatewayBackend):
 
 class MsegatBackend(HttpGatewayBackend):
     """Msegat: JSON POST (userName, apiKey, numbers, userSender, msg) → {"code": "1" or
-    "M0000", "message": …}; any other code is a refusal."""
+    "M0000", "message": …}; any other code is a refusal. No client reference nor status query
+    by reference either (recovery: UNKNOWN)."""
 
     default_url = "https://www.msegat.com/gw/sendsms.php"
     success_codes = frozenset({"1", "M0000"})
 
-    def send(self, number: str, text: str) -> str:
+    def send(self, number: str, text: str, *, reference: str = "") -> str:
         fields = {
             "userName": self.username,
             "apiKey": self.key,

@@ -6,8 +6,11 @@ from django import template
 from django.utils.dateparse import parse_date, parse_datetime
 
 from wahaj.lib.hijri import gregorian_text, hijri_text
+from wahaj.templatetags.wahaj import number
 
 register = template.Library()
+# Amounts read as on the pages (`7,500`, `1,500.50`): one way to write a number (issue 16).
+register.filter("number", number)
 
 
 def _as_date(value: object) -> date | datetime | None:

@@ -12,8 +12,10 @@ def sms_outbox(settings):
     """The recording SMS backend, empty."""
     settings.SMS_BACKEND = "notifications.backends.sms.RecordingBackend"
     RecordingBackend.outbox.clear()
+    RecordingBackend.references.clear()
     yield RecordingBackend.outbox
     RecordingBackend.outbox.clear()
+    RecordingBackend.references.clear()
 
 
 @pytest.fixture
@@ -28,5 +30,10 @@ def enqueued(monkeypatch):
     """The ids handed to the broker, instead of the broker (unit tests call the task's
     service directly; the integration tests run a real worker)."""
     ids: list[int] = []
-    monkeypatch.setattr("notifications.services._enqueue", ids.append)
+
+    def enqueue(message_id: int) -> bool:
+        ids.append(message_id)
+        return True
+
+    monkeypatch.setattr("notifications.services._enqueue", enqueue)
     return ids

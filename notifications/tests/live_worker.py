@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from notifications.services import BrokerPause
 from wahaj.celery import app as celery_app
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -53,9 +54,15 @@ def free_port() -> int:
 
 class LiveWorker:
     def __init__(
-        self, *, broker_url: str, env: dict[str, str] | None = None, queue: str = ""
+        self,
+        *,
+        broker_url: str,
+        env: dict[str, str] | None = None,
+        queue: str = "",
+        beat: bool = False,
     ) -> None:
         self.broker_url = broker_url
+        self.beat = beat  # an embedded beat: the recovery tick runs as in production
         self.queue = queue or f"wahaj-test-{uuid.uuid4().hex[:10]}"
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
@@ -69,6 +76,8 @@ class LiveWorker:
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": self.broker_url,
             "CONN_MAX_AGE": "0",  # no idle connection kept to the test database
+            # What it (and its beat) publishes comes back to it.
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
@@ -91,6 +100,7 @@ class LiveWorker:
                 "--without-heartbeat",
                 "--loglevel",
                 "INFO",
+                *self._beat_options(),
             ],
             cwd=BASE_DIR,
             env=env,
@@ -101,6 +111,12 @@ class LiveWorker:
         wait_until(self._ready, timeout=30, what="the worker to be ready")
         self.started_in = time.monotonic() - began
         return self
+
+    def _beat_options(self) -> list[str]:
+        if not self.beat:
+            return []
+        schedule = Path(tempfile.mkdtemp(prefix="wahaj-beat-")) / "schedule"
+        return ["--beat", "--schedule", str(schedule)]
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
@@ -132,6 +148,7 @@ def _reset_broker_connections() -> None:
     celery_app._pool = None
     with contextlib.suppress(AttributeError, KeyError):
         celery_app.__dict__["amqp"]._producer_pool = None
+    BrokerPause.until = 0.0  # a failure on another broker must not pause this one
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ class FlakyBackend:
     def __init__(self, **kwargs):
         pass
 
-    def send(self, number, text):
+    def send(self, number, text, *, reference=""):
         if FlakyBackend.errors:
             raise FlakyBackend.errors.pop(0)
         return "ok-1"
@@ -155,13 +155,35 @@ def test_a_number_that_is_not_a_saudi_mobile_fails_without_retry(sms_outbox):
     assert sms_outbox == []
 
 
-def test_the_console_backend_prints_the_message_for_development(settings, capsys):
+def test_the_console_backend_prints_the_message_without_her_number_or_any_digit(settings, capsys):
     settings.SMS_BACKEND = "notifications.backends.sms.ConsoleBackend"
     message = MessageFactory(context={"reference": "WHJ-2026-000009", "name": "نورة"})
+    code = MessageFactory(template="portal_otp", context={"code": "482913"})
+    message_send(message_id=message.pk)
+    message_send(message_id=code.pk)
+    printed = capsys.readouterr().out
+    assert "SMS to 9665••••4567" in printed
+    assert "WHJ-••••-••••••" in printed  # which message, without the reference itself
+    assert "966501234567" not in printed
+    assert "482913" not in printed
+
+
+def test_the_console_email_backend_prints_no_code_and_no_full_address(settings, capsys):
+    settings.EMAIL_BACKEND = "notifications.backends.email.ConsoleEmailBackend"
+    message = MessageFactory(
+        channel=Message.Channel.EMAIL,
+        to="noura.alqahtani@example.org",
+        template="portal_otp",
+        language="en",
+        context={"code": "482913"},
+    )
     message_send(message_id=message.pk)
     printed = capsys.readouterr().out
-    assert "SMS to 966501234567" in printed
-    assert "WHJ-2026-000009" in printed
+    assert "E-mail to n•••@example.org" in printed
+    assert "482913" not in printed
+    assert "noura.alqahtani" not in printed
+    message.refresh_from_db()
+    assert message.status == Status.SENT
 
 
 def test_a_one_time_code_does_not_stay_readable_in_the_outbox_after_sending(sms_outbox):

@@ -78,8 +78,8 @@ def test_she_checks_logs_in_uploads_the_missing_document_and_resubmits_from_her_
 
     # 4. The missing document, then send it again.
     assert _accessibility_violations(page) == []
-    page.select_option("select[name=doc-doc_type]", Document.DocType.FAMILY_CARD)
-    page.set_input_files("input[name=doc-file]", str(card))
+    page.select_option("select[name=doc-0-doc_type]", Document.DocType.FAMILY_CARD)
+    page.set_input_files("input[name=doc-0-file]", str(card))
     page.click("[data-testid=upload-form] button[type=submit]")
     page.locator("[data-testid=complete]").wait_for()
     page.click("[data-testid=resubmit-form] button[type=submit]")

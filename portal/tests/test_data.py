@@ -190,10 +190,10 @@ def test_the_intake_dashboard_counts_open_and_overdue_corrections(client_as, int
     assert open_corrections_summary()["open"] == 2
     assert open_corrections_summary()["overdue"] == 1
     content = client_as(intake_user).get("/").content.decode()
-    assert 'data-testid="dashboard-corrections"' in content
+    assert 'data-queue-line="corrections_due"' in content
     assert reverse("portal:corrections") in content
 
 
 def test_the_committee_dashboard_has_no_correction_section(client_as, member_user):
     content = client_as(member_user).get("/").content.decode()
-    assert 'data-testid="dashboard-corrections"' not in content
+    assert 'data-queue-line="corrections_due"' not in content

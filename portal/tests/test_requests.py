@@ -10,9 +10,15 @@ from accounts.roles import Role
 from audit.models import Event
 from beneficiaries.models import Document
 from beneficiaries.tests.factories import PDF_BYTES, BeneficiaryFactory
+from beneficiaries.tests.helpers import documents_post
 from committee.models import Appeal
 from committee.services import decision_record
-from committee.tests.factories import committee_with, open_meeting, request_before_committee
+from committee.tests.factories import (
+    committee_with,
+    open_meeting,
+    request_before_committee,
+    votes_for,
+)
 from requests_app.models import (
     REQUIRED_DOCUMENTS,
     RequestType,
@@ -37,10 +43,8 @@ State = SupportRequest.State
 
 
 def _upload(doc_type: str = Document.DocType.FAMILY_CARD) -> dict:
-    return {
-        "doc-doc_type": doc_type,
-        "doc-file": SimpleUploadedFile("card.pdf", PDF_BYTES, content_type="application/pdf"),
-    }
+    file = SimpleUploadedFile("card.pdf", PDF_BYTES, content_type="application/pdf")
+    return documents_post("doc", {"doc_type": doc_type, "file": file})
 
 
 def test_her_page_lists_only_her_requests_with_state_and_due_date(portal_client):
@@ -168,12 +172,15 @@ def test_she_uploads_the_missing_document_of_a_returned_request_and_resubmits(po
 def test_a_file_that_is_not_a_pdf_or_image_is_refused(portal_client):
     her = BeneficiaryFactory()
     returned = request_in_state(State.RETURNED, beneficiary=her)
-    data = {
-        "doc-doc_type": Document.DocType.FAMILY_CARD,
-        "doc-file": SimpleUploadedFile(
-            "x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
-        ),
-    }
+    data = documents_post(
+        "doc",
+        {
+            "doc_type": Document.DocType.FAMILY_CARD,
+            "file": SimpleUploadedFile(
+                "x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
+            ),
+        },
+    )
     response = portal_client(her).post(reverse("portal:request_document", args=[returned.pk]), data)
     assert response.status_code == 400
     assert not Document.objects.filter(beneficiary=her).exists()
@@ -247,6 +254,7 @@ def test_she_appeals_a_rejection_once_from_the_portal(
     committee = committee_with(chair=chair_user, members=members)
     support_request = request_before_committee(researcher=researcher_user, intake=intake_user)
     meeting = open_meeting(committee=committee, requests=[support_request])
+    votes_for(meeting, support_request, "reject")
     decision_record(
         actor=chair_user,
         agenda_item=meeting.agenda_items.get(support_request=support_request),

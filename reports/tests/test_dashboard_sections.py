@@ -18,9 +18,9 @@ def test_the_researcher_sees_her_open_referrals_on_her_dashboard(
     )
     content = client_as(researcher_user).get("/").content.decode()
     assert "هند سالم عبدالله الحربي" in content
-    assert 'data-testid="open-referrals"' in content
+    assert 'data-queue-line="referrals"' in content
 
 
 def test_intake_does_not_see_the_researchers_referral_list(client_as, intake_user):
     content = client_as(intake_user).get("/").content.decode()
-    assert 'data-testid="open-referrals"' not in content
+    assert 'data-queue-line="referrals"' not in content

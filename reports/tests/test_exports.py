@@ -20,7 +20,7 @@ from reports.exports import mask
 from reports.models import Export
 from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
-from surveys.tests.factories import answered, satisfied_answers
+from surveys.tests.factories import answered, in_last_month, satisfied_answers
 
 State = SupportRequest.State
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,9 @@ def test_a_manager_exports_the_current_filter_with_identifiers_and_it_is_audited
 ):
     delivered = request_in_state(State.DELIVERED)
     request_in_state(State.SUBMITTED)
-    response = client_as(manager_user).get(export_url("requests", query="state=delivered"))
+    response = client_as(manager_user).get(
+        export_url("requests", query="state=delivered&identifiers=full")
+    )
     assert response["Content-Disposition"].startswith('attachment; filename="wahaj-requests-')
     header, *rows = read_csv(response)
     assert header[0] == "الرقم المرجعي"
@@ -128,10 +130,13 @@ def test_the_beneficiaries_export_uses_the_list_search(client_as, manager_user):
 
 
 def test_the_survey_export_names_neither_her_nor_the_staff(client_as, manager_user):
-    response = answered(satisfied_answers(comment="خدمة ممتازة"))
+    # Last month (the default period), and five answers: fewer are not exported at all.
+    response = answered(satisfied_answers(comment="خدمة ممتازة"), submitted_at=in_last_month())
+    for _ in range(4):
+        answered(satisfied_answers(), submitted_at=in_last_month())
     support_request = response.invitation.support_request
     _header, *rows = read_csv(client_as(manager_user).get(export_url("survey-responses")))
-    assert len(rows) == 8
+    assert len(rows) == 8 + 4 * 7
     text = str(rows)
     assert "خدمة ممتازة" in text
     assert support_request.reference not in text

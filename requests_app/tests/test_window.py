@@ -205,7 +205,12 @@ def _count_queries(count: int, staff) -> int:
         sweep = decision_window_enforce()
     assert (sweep.reminded, sweep.overdue) == (2 * count, count)
     assert sweep.messages == 3 * count
-    return len(queries)
+    statements = [query["sql"] for query in queries.captured_queries]
+    if connection.vendor != "postgresql":
+        # SQLite has no COPY: bulk_create inserts in batches of a few hundred rows, so only
+        # the statements other than INSERT stay the same whatever the number due.
+        statements = [sql for sql in statements if not sql.startswith("INSERT")]
+    return len(statements)
 
 
 @pytest.mark.django_db
@@ -221,6 +226,7 @@ def test_the_sweep_issues_the_same_number_of_queries_for_10_and_1000_due_request
 
 
 # --- Twice at the same time (acceptance 2) ---------------------------------------------------
+@pytest.mark.postgres  # SQLite locks the whole file: sweep B waits instead of skipping A's rows
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_the_same_time_send_one_reminder(staff):
     """Sweep A has locked and reminded but not committed when sweep B runs; B must pass over

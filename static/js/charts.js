@@ -6,6 +6,23 @@
   if (typeof Chart === "undefined") { return; }
   var palette = ["#5b2a6e", "#f0a500", "#2a9d8f", "#e76f51", "#264653", "#8ab17d", "#b5838d", "#6d597a", "#457b9d"];
   var rtl = document.documentElement.dir === "rtl";
+  // Tick numbers in the digits the page uses (DISPLAY_DIGITS, Western by default): Chart.js
+  // formats them with Intl, and plain "ar" would write Arabic-Indic digits beside 0-9 text.
+  var lang = document.documentElement.lang || "ar";
+  var digits = (document.currentScript && document.currentScript.dataset.digits) || "latin";
+  var locale = lang === "ar" && digits !== "arabic" ? "ar-u-nu-latn" : lang;
+  // A long category name ("Assistance-request service") is cut or skipped when it does not
+  // fit under its bar: it is wrapped onto lines of about this many characters instead.
+  var LINE = 16;
+  function wrap(label) {
+    var lines = [], line = "";
+    String(label).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > LINE) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines.length > 1 ? lines : label;
+  }
   Chart.defaults.font.family = "system-ui, 'Noto Sans Arabic', 'Amiri', sans-serif";
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
@@ -18,12 +35,17 @@
     });
     new Chart(canvas, {
       type: spec.type,
-      data: { labels: spec.labels, datasets: datasets },
+      data: { labels: many ? spec.labels : spec.labels.map(wrap), datasets: datasets },
       options: {
-        locale: document.documentElement.lang || "ar",
+        locale: locale,
         animation: false,
         plugins: { legend: { rtl: rtl, display: many || datasets.length > 1 }, tooltip: { rtl: rtl } },
-        scales: many ? {} : { x: { reverse: rtl }, y: { beginAtZero: true } }
+        // In Arabic the bars read from the right, so the value axis sits on the right too;
+        // every category label shows (no auto-skipping), wrapped above, rotated if still long.
+        scales: many ? {} : {
+          x: { reverse: rtl, ticks: { autoSkip: false, maxRotation: 90 } },
+          y: { beginAtZero: true, position: rtl ? "right" : "left", ticks: { precision: 0 } }
+        }
       }
     });
   });

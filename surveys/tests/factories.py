@@ -1,6 +1,6 @@
 """Surveys for tests: invitations on delivered requests, and answered surveys with known values."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import factory
 from django.utils import timezone
@@ -74,3 +74,10 @@ def satisfied_answers(rating: int = 5, recommend: int = 10, comment: str = "") -
     if comment:
         values["comments"] = comment
     return values
+
+
+def in_last_month() -> datetime:
+    """Noon on the 15th of last month: inside the period the results page shows by default
+    (the last whole month, surveys.forms.PeriodForm)."""
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return timezone.make_aware(datetime.combine(last_month.replace(day=15), time(12)))

@@ -23,6 +23,8 @@ def enqueued_on_live_server(live_server, settings, monkeypatch):
     """SMS recorded, links pointing at the live server, outbox ids kept instead of a broker."""
     settings.SMS_BACKEND = "notifications.backends.sms.RecordingBackend"
     settings.SITE_URL = live_server.url
+    # Sent at once here: the delay before the invitation has its own test (test_invitations).
+    settings.SURVEY_INVITATION_DELAY_HOURS = 0
     RecordingBackend.outbox.clear()
     enqueued: list[int] = []
     monkeypatch.setattr("notifications.services._enqueue", enqueued.append)

@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from audit.models import Event
 from notifications.models import Message
+from notifications.rendering import render
+from notifications.services import message_send
 from requests_app import services as request_services
 from requests_app.models import RejectionCode, SupportRequest
 from requests_app.tests.factories import request_in_state
@@ -36,7 +39,10 @@ def test_delivering_a_request_invites_her_by_sms_with_a_one_time_link(
     assert message.context["url"] == f"https://wahaj.example.org/surveys/r/{invitation.token}/"
     assert message.context["reference"] == support_request.reference
     assert message.idempotency_key == f"survey-invitation-{invitation.pk}"
-    assert message.pk in enqueued
+    # The delivery message goes to the broker at commit; the invitation waits in the outbox.
+    delivered = Message.objects.get(template="request_delivered")
+    assert message.pk not in enqueued
+    assert message.next_attempt_at - delivered.next_attempt_at > timedelta(hours=1, minutes=59)
     event = Event.objects.for_subject(support_request).get(verb="survey_invite")
     assert event.new_state == "delivered"
     assert event.actor is None
@@ -111,3 +117,28 @@ def test_a_delivery_never_fails_for_want_of_a_survey(intake_user, enqueued):
         actor=intake_user, support_request=support_request, delivery_note="سلة غذائية"
     )
     assert Invitation.objects.get().survey.slug == "default"
+
+
+def test_the_invitation_waits_until_the_delivery_message_has_gone(
+    intake_user, enqueued, sms_outbox, django_capture_on_commit_callbacks
+):
+    support_request = request_in_state(State.APPROVED, approved_amount=500)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_services.support_request_deliver(
+            actor=intake_user, support_request=support_request, delivery_note="سلة غذائية"
+        )
+    delivered = Message.objects.get(template="request_delivered")
+    invitation = Message.objects.get(template="survey_invitation")
+    assert invitation.pk not in enqueued  # not handed to the broker at commit
+    message_send(message_id=delivered.pk)  # what the worker does at once
+    message_send(message_id=invitation.pk)  # a stray task: not due, nothing sent
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=55)):
+        message_send(message_id=invitation.pk)
+    assert len(sms_outbox) == 1
+    # Two hours on, it goes: she read the delivery message first.
+    with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
+        message_send(message_id=invitation.pk)
+    assert [text for _number, text in sms_outbox] == [
+        render("request_delivered", "ar", delivered.context).body,
+        render("survey_invitation", "ar", invitation.context).body,
+    ]

@@ -7,8 +7,9 @@ digit keypad) and `dir="ltr"`, and what was typed is normalised before Django pa
 """
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
-from wahaj.lib.validators import normalize_number
+from wahaj.lib.validators import RAW_IDENTIFIER_MAX_LENGTH, normalize_number
 
 NUMBER_FIELDS = (forms.DecimalField, forms.FloatField, forms.IntegerField)
 
@@ -27,6 +28,17 @@ def local_digit_widgets(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field, NUMBER_FIELDS) and isinstance(field.widget, forms.NumberInput):
             field.widget = number_widget(field)
+
+
+def accept_typed_identifiers(form: forms.BaseForm, *names: str) -> None:
+    """Let the fields `names` (national ID, mobile, IBAN) take what people type — spaces,
+    dashes, bidi marks — up to RAW_IDENTIFIER_MAX_LENGTH: the model field's max_length (10 for
+    an ID) applies to the cleaned value, not to the raw text."""
+    for name in names:
+        field = form.fields[name]
+        field.max_length = RAW_IDENTIFIER_MAX_LENGTH
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.widget.attrs["maxlength"] = str(RAW_IDENTIFIER_MAX_LENGTH)
 
 
 class LocalDigitsMixin:

@@ -44,3 +44,24 @@ def gregorian_text(value: date | datetime) -> str:
 def _gregorian_text(day: date, language: str) -> str:
     # `language` is only the cache key: date_format reads the active language's month names.
     return formats.date_format(day, "j F Y")
+
+
+def month_text(first: date, last: date) -> str:
+    """A month as names in both calendars: `نوفمبر 2026 — جمادى الأولى – جمادى الآخرة 1448 هـ`.
+
+    `first` and `last` are its first and last days: a Gregorian month spans one or two Hijri
+    months, and the report names both rather than leave out part of the period.
+    """
+    gregorian = formats.date_format(first, "F Y")
+    lang = "ar" if (get_language() or "ar")[:2] == "ar" else "en"
+    try:
+        start, end = (Gregorian(d.year, d.month, d.day).to_hijri() for d in (first, last))
+    except OverflowError:  # outside the Umm al-Qura tables
+        return gregorian
+    if (start.year, start.month) == (end.year, end.month):
+        hijri = f"{start.month_name(lang)} {start.year}"
+    elif start.year == end.year:
+        hijri = f"{start.month_name(lang)} – {end.month_name(lang)} {end.year}"
+    else:
+        hijri = f"{start.month_name(lang)} {start.year} – {end.month_name(lang)} {end.year}"
+    return f"{gregorian} — {hijri} {HIJRI_NOTATION[lang]}"

@@ -12,10 +12,26 @@ _PATTERNS = [
 ]
 
 
+# Secrets that travel in a URL's path: a survey link's token, and any other long token-like
+# segment (password-reset and invitation links). Static files keep their names (they have dots).
+_PATH_TOKENS = [
+    (re.compile(r"(/surveys/r/)[^/\s?\"]+"), r"\1[token]"),
+    (re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=[/?\s\"]|$)"), "[token]"),
+]
+_PATTERNS += _PATH_TOKENS
+
+
 def redact(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for an access log: tokens in the path masked, the query string dropped (codes,
+    tokens, staff searches for a name or an ID)."""
+    path, question_mark, _query = url.partition("?")
+    return redact(path) + ("?[query]" if question_mark else "")
 
 
 class PersonalDataFilter(logging.Filter):

@@ -13,8 +13,15 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 # Arabic-Indic (٠–٩) and Extended Arabic-Indic / Persian (۰–۹) digits, as typed on Arabic keyboards.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-# Spaces (including no-break and the bidi marks copied along with numbers) and dashes.
-_SEPARATORS = re.compile(r"[\s\-\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+# Spaces (including no-break), dashes (hyphen, en/em dash, minus) and the bidi marks copied
+# along with numbers: LRM/RLM (U+200E/F), the Arabic letter mark (U+061C), embeddings and
+# overrides (U+202A–E) and isolates (U+2066–9).
+_MARKS = "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+_SEPARATORS = re.compile(rf"[\s\-\u2010-\u2015\u2212{_MARKS}]+")
+# How long a typed identifier may be before it is cleaned: ten digits can arrive with a space,
+# a dash and a bidi mark around each. A form's max_length below this would refuse, with "at
+# most 10 characters", an ID that cleans to ten valid digits.
+RAW_IDENTIFIER_MAX_LENGTH = 80
 
 NATIONAL_ID_LENGTH = _("A national ID or iqama number has exactly 10 digits.")
 NATIONAL_ID_DIGITS = _("A national ID or iqama number has digits only.")
@@ -70,7 +77,7 @@ def normalize_number(value: str) -> str:
     separators (U+066C, commas, spaces) and bidi marks removed.
     """
     text = str(value or "").translate(_DIGITS).replace("\u066b", ".")
-    return re.sub(r"[\s,\u066c\u200e\u200f\u202a-\u202e\u2066-\u2069]+", "", text)
+    return re.sub(rf"[\s,\u066c{_MARKS}]+", "", text)
 
 
 def national_id_checksum_ok(digits: str) -> bool:

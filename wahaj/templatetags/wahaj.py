@@ -9,7 +9,9 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from wahaj.lib.hijri import gregorian_text, hijri_text
+from accounts.roles import Role
+from audit import labels
+from wahaj.lib.hijri import gregorian_text, hijri_text, month_text
 from wahaj.lib.validators import strip_bidi_controls
 
 register = template.Library()
@@ -43,10 +45,15 @@ def dual_date(value: date | datetime | None) -> str:
     time_part = ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         time_part = timezone.localtime(value).strftime(" %H:%M")
+    # HTML allows at most three digits of a second's fraction: none here.
+    if isinstance(value, datetime):
+        machine = value.isoformat(timespec="seconds")
+    else:
+        machine = value.isoformat()
     return format_html(
         '<time datetime="{}" class="dual-date">{} '
         '<span class="text-body-secondary">({})</span></time>',
-        value.isoformat(),
+        machine,
         display_digits(gregorian_text(value) + time_part),
         display_digits(hijri) if hijri else _("outside the Hijri table"),
     )
@@ -55,6 +62,12 @@ def dual_date(value: date | datetime | None) -> str:
 @register.filter
 def hijri(value: date | datetime | None) -> str:
     return display_digits(hijri_text(value)) if value else ""
+
+
+@register.filter
+def month_name(month) -> str:
+    """A month (anything with `first_day` and `last_day`) as names in both calendars."""
+    return display_digits(month_text(month.first_day, month.last_day))
 
 
 @register.filter
@@ -112,3 +125,22 @@ def list_separator() -> str:
 def join_words(values) -> str:
     """`{{ items|join_words }}`: the items joined with the current language's comma."""
     return list_separator().join(str(v) for v in values)
+
+
+@register.filter
+def verb_label(verb: str) -> str:
+    """An audit verb (`document_added`) as people read it (audit/labels.py)."""
+    return labels.verb_label(verb)
+
+
+@register.filter
+def event_state(event, which: str = "new") -> str:
+    """`{{ e|event_state:"old" }}`: the event's old or new state as its subject's label."""
+    state = event.old_state if which == "old" else event.new_state
+    return labels.state_label(event.content_type.model_class(), state)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """A stored role (`chair`) as its name (`Committee chair`)."""
+    return str(Role(role).label) if role in Role.values else role

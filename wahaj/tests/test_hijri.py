@@ -29,3 +29,10 @@ def test_dual_date_filter_shows_both_calendars():
 
 def test_dual_date_of_nothing_is_empty():
     assert Template("{{ d|dual_date }}").render(Context({"d": None})) == ""
+
+
+def test_a_moment_is_given_to_machines_without_its_microseconds():
+    # HTML's <time datetime> allows at most three digits of a fraction of a second.
+    moment = datetime(2026, 11, 24, 22, 30, 5, 719284, tzinfo=ZoneInfo("UTC"))
+    html = Template("{{ d|dual_date }}").render(Context({"d": moment}))
+    assert 'datetime="2026-11-24T22:30:05+00:00"' in html

@@ -12,9 +12,11 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.two_factor import base32_secret
 
 DEMO_STAFF = [
     # username, role, first name, last name
@@ -26,6 +28,13 @@ DEMO_STAFF = [
     ("member3", Role.COMMITTEE, "ريم", "الزهراني"),
     ("manager", Role.MANAGER, "سارة", "المطيري"),
 ]
+# Marks the demo accounts: `manage.py demo_password` changes only these.
+DEMO_EMAIL_DOMAIN = "wahaj.invalid"
+
+ALREADY_PRESENT = (
+    "Demo staff already present. A new password: .venv/bin/python manage.py demo_password; "
+    "the manager's authenticator code now: .venv/bin/python manage.py demo_totp manager"
+)
 
 # Apps that add demo data after the staff, in dependency order (missing modules are skipped
 # so that the command works while an app has no demo data yet).
@@ -54,7 +63,8 @@ class Command(BaseCommand):
         elif created:
             self.stdout.write("Demo staff created with WAHAJ_DEMO_PASSWORD.")
         else:
-            self.stdout.write("Demo staff already present.")
+            self.stdout.write(ALREADY_PRESENT)
+        self._demo_manager_device()
         for module_name in DEMO_MODULES:
             try:
                 module = importlib.import_module(module_name)
@@ -63,6 +73,20 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(stdout=self.stdout, options=options)
+
+    def _demo_manager_device(self) -> None:
+        """The demo manager's authenticator, already confirmed: a real manager enrols only with
+        an invitation (accounts/two_factor.py), a demo has nobody to issue one. The key is
+        printed once, for an authenticator app."""
+        manager = User.objects.get(username="manager")
+        if TOTPDevice.objects.filter(user=manager, confirmed=True).exists():
+            return
+        device = TOTPDevice.objects.create(user=manager, name="demo", confirmed=True)
+        self.stdout.write(
+            self.style.WARNING(
+                f"Demo manager's authenticator key (shown once): {base32_secret(device)}"
+            )
+        )
 
     def _staff(self, password: str | None) -> str | None:
         """Create missing demo users; return the password used if any user was created."""
@@ -79,7 +103,7 @@ class Command(BaseCommand):
                     "first_name": first,
                     "last_name": last,
                     "is_staff": role == Role.MANAGER,
-                    "email": f"{username}@wahaj.invalid",
+                    "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
                 },
             )
             if created:
