@@ -37,11 +37,29 @@ def _clean_cache(settings):
     Without Redis the development cache is a database table; tests use process memory instead,
     so that a test without database access can still touch the cache.
     """
-    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("DatabaseCache"):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    cache.clear()
+    elif backend.endswith("RedisCache"):
+        # pytest-xdist's processes share one Redis database: each keeps to keys of its own.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "KEY_PREFIX": f"wahaj-test-{worker}"}
+        }
+    _cache_clear()
     yield
-    cache.clear()
+    _cache_clear()
+
+
+def _cache_clear() -> None:
+    """cache.clear(), except that on Redis only this process's keys go (clear() is FLUSHDB)."""
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(f"{cache.key_prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -140,8 +158,8 @@ def password():
 # --- What the embedded default (SQLite, file-system broker) cannot run -----------------------
 def pytest_collection_modifyitems(config, items):
     """`make test` with nothing set runs on SQLite: tests marked `postgres` (row locks, COPY,
-    pg_dump) or `integration` (a real worker on Redis) are skipped there with the reason
-    printed (-ra); .ci/run runs them on PostgreSQL and Redis."""
+    pg_dump), `integration` (a real worker on Redis) or `faults` are skipped there with the
+    reason printed (-ra); .ci/run runs them on PostgreSQL and Redis."""
     from django.conf import settings
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -150,6 +168,10 @@ def pytest_collection_modifyitems(config, items):
         "integration": (
             on_postgres and bool(settings.REDIS_URL),
             "needs a real Celery worker on Redis and PostgreSQL: set REDIS_URL and DATABASE_URL",
+        ),
+        "faults": (
+            on_postgres and bool(settings.REDIS_URL),
+            "stops real servers: needs PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)",
         ),
     }
     for item in items:

@@ -67,6 +67,8 @@ VERB_LABELS = {
     "survey_answer": _("Satisfaction survey answered"),
     "survey_record": _("Survey answers recorded by staff"),
     "message_resend": _("Message sent again"),
+    "message_found_at_gateway": _("Message found at the gateway, not sent again"),
+    "message_outcome_unknown": _("Message outcome unknown: check before re-sending"),
     "two_factor_invited": _("Invited to set up two-step sign-in"),
     "two_factor_invitation_used": _("Two-step sign-in invitation used"),
     "two_factor_setup": _("Two-step sign-in set up"),

@@ -19,7 +19,9 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
     readonly_fields = ["file_number", "version", "created_by", "created_at"]
     show_full_result_count = False
     inlines = [HouseholdInline]
-    readonly_fields = [*readonly_fields, "anonymised_at"]
+    # Her status moves only through the services (beneficiary_registration_complete, suspend,
+    # reactivate), which check the requirements and write the reason.
+    readonly_fields = [*readonly_fields, "anonymised_at", "registration_status"]
 
     def save_model(self, request, obj, form, change):
         """An edit in the admin is audited like one through the services (`version` too)."""

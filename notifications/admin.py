@@ -25,7 +25,8 @@ class MessageAdmin(admin.ModelAdmin):
         "last_error",
     ]
     list_filter = ["status", "channel", "template", "language"]
-    search_fields = ["idempotency_key", "to"]
+    # The reference is what a gateway's support desk or its delivery report quotes.
+    search_fields = ["idempotency_key", "to", "reference", "provider_id"]
     date_hierarchy = "created_at"
     list_per_page = 50
     # Counting a large outbox on every page costs more than the page (NOTES.md).

@@ -30,6 +30,7 @@ TEMPLATE_LABELS = {
     "window_reminder": _("Decision window reminder"),
     "window_overdue": _("Decision window passed"),
     "home_visit_reminder": _("Home visit reminder"),
+    "item_deferred": _("Request deferred to the next meeting"),
 }
 
 

@@ -158,6 +158,7 @@ DOCUMENT_MISSING = _(
     "%(document)s: upload a valid copy below, or bring it to the association's office."
 )
 DECLARATION_MISSING = _("Your signature on the declaration that your data is true.")
+FILE_SUSPENDED = _("Your file with the association is suspended: call or visit the association.")
 BRING_ORIGINALS = _(
     "Bring %(documents)s to the association's office, so that the staff can check them with you."
 )
@@ -188,6 +189,8 @@ def what_she_still_needs(support_request: SupportRequest) -> list[str]:
             lines.append(str(DOCUMENT_MISSING) % {"document": label})
         elif gap.kind == "declaration":
             lines.append(str(DECLARATION_MISSING))
+        elif gap.kind == "suspended":
+            lines.append(str(FILE_SUSPENDED))
         elif gap.code == VerificationItem.CONTACT:
             confirm_mobile = True
         else:

@@ -11,8 +11,10 @@ manager's queue and the dashboard, not intake's; a chair sees hers, then the mem
 votes too).
 """
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -64,10 +66,17 @@ class Queue:
 
 
 # --- Support requests: the conditions each line counts, shared by its count and its rows ----
-def _fully_verified() -> QuerySet:
-    """Ids of the requests whose verification checklist is complete (policy step 2)."""
+ONLINE_SUBMITTED = Q(state=State.SUBMITTED, created_by__isnull=True)
+
+
+def _online_fully_verified() -> QuerySet:
+    """Ids of the online requests waiting in `submitted` whose verification checklist is
+    complete (policy step 2); only those requests' checks are read."""
     return (
-        VerificationCheck.objects.values("support_request")
+        VerificationCheck.objects.filter(
+            support_request__state=State.SUBMITTED, support_request__created_by__isnull=True
+        )
+        .values("support_request")
         .annotate(n=Count("pk"))
         .filter(n__gte=len(VerificationItem.values))
         .values("support_request")
@@ -77,19 +86,25 @@ def _fully_verified() -> QuerySet:
 def _online_to_verify() -> Q:
     """Entered by her on the website, submitted, the checklist not complete: intake verifies
     it before research can start (services.VERIFY_FIRST)."""
-    return Q(state=State.SUBMITTED, created_by__isnull=True) & ~Q(pk__in=_fully_verified())
+    return ONLINE_SUBMITTED & ~Q(pk__in=_online_fully_verified())
 
 
 def _counts(**conditions: Q) -> dict[str, int]:
-    """One query: how many requests meet each condition."""
-    return SupportRequest.objects.aggregate(
+    """One query: how many requests meet each condition. The rows read are those meeting any
+    of them (each names its states, so the (state, due) index finds them among all requests)."""
+    return SupportRequest.objects.filter(reduce(operator.or_, conditions.values())).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
 
 
-def _request_rows(condition: Q, *order: str, anchor: str = "", to: str = "") -> list[Row]:
-    """The first requests meeting `condition`, each a link to its page (+ `anchor`), or to
-    `to` when that one page is where they are acted on."""
+def _request_rows(condition: Q, *, anchor: str = "", to: str = "") -> list[Row]:
+    """The first requests meeting `condition`, the decision due first — the most urgent, and
+    in one state also the oldest (submitted first) — each a link to its page (+ `anchor`), or
+    to `to` when that one page is where they are acted on.
+
+    Ordered by the due date, not by when each was returned or approved: the (state,
+    decision_due_at) index then hands over the first five without sorting the state's rows
+    (seed_demo, 50,000 requests: 32 ms → 0.2 ms for the approved ones)."""
     url = request_url()
     rows = support_requests_with_clock(
         SupportRequest.objects.filter(condition)
@@ -103,7 +118,7 @@ def _request_rows(condition: Q, *order: str, anchor: str = "", to: str = "") -> 
             "decided_at",
             "beneficiary__full_name",
         )
-    ).order_by(*order, "pk")[:ROWS]
+    ).order_by("decision_due_at", "pk")[:ROWS]
     return [
         Row(
             title=sr.beneficiary.full_name,
@@ -140,28 +155,28 @@ def intake_queue() -> Queue:
                 _("Online requests waiting for verification"),
                 _list(state=State.SUBMITTED, channel="website"),
                 counts["online"],
-                _request_rows(online, "submitted_at", anchor="#verification"),
+                _request_rows(online, anchor="#verification"),
             ),
             Line(
                 "returned",
                 _("Returned to her for completion"),
                 _list(state=State.RETURNED),
                 counts["returned"],
-                _request_rows(returned, "paused_at"),
+                _request_rows(returned),
             ),
             Line(
                 "resubmitted",
                 _("Resubmitted after completion"),
                 _list(state=State.SUBMITTED),
                 counts["resubmitted"],
-                _request_rows(resubmitted, "decision_due_at"),
+                _request_rows(resubmitted),
             ),
             Line(
                 "to_deliver",
                 _("Approved, waiting for delivery"),
                 _list(state=State.APPROVED),
                 counts["approved"],
-                _request_rows(approved, "decided_at", anchor="#actions"),
+                _request_rows(approved, anchor="#actions"),
             ),
             _corrections_line("corrections_due", _("Data correction requests due"), corrections),
         ],
@@ -217,14 +232,14 @@ def researcher_queue(user) -> Queue:
                 _("Submitted, research not started (unassigned or yours)"),
                 _list(state=State.SUBMITTED),
                 counts["not_started"],
-                _request_rows(not_started, "decision_due_at", anchor="#actions"),
+                _request_rows(not_started, anchor="#actions"),
             ),
             Line(
                 "in_research",
                 _("Yours in research, fewest days left first"),
                 _list(state=State.IN_RESEARCH, researcher=str(user.pk)),
                 counts["hers"],
-                _request_rows(hers, "decision_due_at"),
+                _request_rows(hers),
             ),
             Line(
                 "home_visits",
@@ -337,7 +352,7 @@ def chair_queue(user) -> Queue:
                 _("Requests ready for an agenda"),
                 agenda_url,
                 counts["ready"],
-                _request_rows(ready, "decision_due_at", to=agenda_url),
+                _request_rows(ready, to=agenda_url),
             ),
             Line(
                 "open_meetings",
@@ -358,7 +373,7 @@ def chair_queue(user) -> Queue:
                 _("Before the committee, past the decision date"),
                 reverse("committee:queue"),
                 counts["overdue"],
-                _request_rows(overdue, "decision_due_at"),
+                _request_rows(overdue),
                 urgent=True,
             ),
         ],
@@ -384,7 +399,7 @@ def manager_queue() -> Queue:
                 _("Overdue requests"),
                 _list(state="open", overdue="true"),
                 _counts(overdue=overdue)["overdue"],
-                _request_rows(overdue, "decision_due_at"),
+                _request_rows(overdue),
                 urgent=True,
             ),
             Line(

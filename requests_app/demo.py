@@ -9,7 +9,7 @@ the per-year counters.
 
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import accumulate
 from operator import attrgetter
@@ -28,11 +28,13 @@ from wahaj.lib.choices import Channel
 from .models import (
     DECLARATION_TEXT_AR,
     Declaration,
+    HomeVisit,
     ReferenceCounter,
     RejectionCode,
     RequestType,
     SupportRequest,
 )
+from .selectors import beneficiary_address
 
 State = SupportRequest.State
 BATCH = 5000
@@ -302,5 +304,33 @@ def seed(stdout, options: dict) -> None:
             created += len(requests)
         for year, value in counters.items():
             ReferenceCounter.objects.update_or_create(year=year, defaults={"last_value": value})
+    visits = _home_visits(staff["researcher"])
     seconds = (timezone.now() - started).total_seconds()
     stdout.write(f"Support requests: {created} created in {seconds:.1f} s.")
+    if visits:
+        stdout.write(f"Home visits: {visits} scheduled for the researcher this week.")
+
+
+def _home_visits(researcher: User) -> int:
+    """A few home visits from today for the demo researcher's requests in research, so that
+    her week and her home queue show some (once: a second run finds hers and adds none)."""
+    if HomeVisit.objects.filter(researcher=researcher).exists():
+        return 0
+    today = timezone.localdate()
+    in_research = (
+        SupportRequest.objects.filter(state=State.IN_RESEARCH, researcher=researcher)
+        .select_related("beneficiary")
+        .order_by("decision_due_at")[:4]
+    )
+    visits = [
+        HomeVisit(
+            support_request=sr,
+            researcher=researcher,
+            date=today + timedelta(days=n),
+            window_start=time(9 + 2 * n),
+            window_end=time(10 + 2 * n),
+            address=beneficiary_address(sr.beneficiary),
+        )
+        for n, sr in enumerate(in_research)
+    ]
+    return len(HomeVisit.objects.bulk_create(visits))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import Event
 from audit.selectors import events_for
-from beneficiaries.models import Beneficiary, Document
+from beneficiaries.models import Beneficiary, Document, RegistrationStatus
 from beneficiaries.selectors import (
     RegistrationRequirement,
     beneficiary_documents_valid,
@@ -150,7 +150,8 @@ class Gap:
     """One thing that stops a request from being submitted, named by code, not by wording.
 
     `kind` is "field" (`code`: a Beneficiary field), "document" (a Document.DocType value),
-    "declaration" or "verification" (a VerificationItem value). Staff and the beneficiary
+    "declaration", "verification" (a VerificationItem value) or "suspended" (her registration
+    is suspended: nothing is submitted until it is reactivated). Staff and the beneficiary
     read the same gaps in different words: `support_request_missing` for staff, the portal's
     own sentences for her.
     """
@@ -167,6 +168,8 @@ def support_request_gaps(support_request: SupportRequest) -> list[Gap]:
     """
     gaps: list[Gap] = []
     beneficiary = support_request.beneficiary
+    if beneficiary.registration_status == RegistrationStatus.SUSPENDED:
+        gaps.append(Gap("suspended"))
     required_fields = ["full_name", "national_id", "mobile", "marital_status", "city", "housing"]
     if support_request.request_type in PAID_BY_TRANSFER:
         required_fields.append("iban")
@@ -204,6 +207,8 @@ def support_request_missing(support_request: SupportRequest) -> list[str]:
             )
         elif gap.kind == "declaration":
             missing.append(_("Her signed declaration that the data is true."))
+        elif gap.kind == "suspended":
+            missing.append(_("Her registration is suspended: reactivate it on her file first."))
         else:
             label = VerificationItem(gap.code).label
             missing.append(_("Verification not done: %(item)s.") % {"item": label})

@@ -9,6 +9,7 @@ Ctrl-C stops web, worker and beat quietly with exit 0; and it leaves no file out
 Serves on a free port (WAHAJ_PORT), never on :8000.
 """
 
+import contextlib
 import os
 import pty
 import re
@@ -27,7 +28,8 @@ START_TIMEOUT = 900  # a fresh .venv is built from PyPI first
 STOP_TIMEOUT = 60
 # What make run may leave besides var/ and .venv/: ignored by .gitignore and expected.
 ALLOWED = re.compile(r"^(var/|\.venv/)|(^|/)__pycache__/|\.pyc$|^locale/.*\.mo$")
-NOISE = ("Error 130", "Interrupt", "Traceback", "exited with signal", "make: ***")
+NOISE = ("Error 130", "Interrupt", "Traceback", "exited with", "make: ***")
+STOPPED = re.compile(r"^(web|worker|beat)\.1 stopped \(rc=(-?\d+)\)", re.MULTILINE)
 
 
 def free_port() -> int:
@@ -51,15 +53,13 @@ def run_in_terminal(clone: Path, port: int) -> tuple[int, str]:
     pid, fd = pty.fork()
     if pid == 0:  # the child: make, as typed in a terminal
         os.chdir(clone)
-        os.execvpe("make", ["make", "run"], env)
+        os.execvpe("make", ["make", "run"], env)  # noqa: S606, S607 - what a person types
     output, started, stop_sent, status = b"", time.monotonic(), None, None
     while status is None:
         ready, _, _ = select.select([fd], [], [], 0.5)
         if ready:
-            try:
+            with contextlib.suppress(OSError):  # the terminal closed: make has ended
                 output += os.read(fd, 65536)
-            except OSError:
-                pass
         done, raw = os.waitpid(pid, os.WNOHANG)
         if done:
             status = os.waitstatus_to_exitcode(raw)
@@ -87,13 +87,13 @@ def run_in_terminal(clone: Path, port: int) -> tuple[int, str]:
 
 def leftovers(clone: Path) -> list[str]:
     listing = subprocess.run(
-        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        ["git", "status", "--porcelain", "-z", "--ignored", "--untracked-files=all"],  # noqa: S607
         cwd=clone,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    paths = [line[3:] for line in listing.splitlines() if line[:2] in ("??", "!!")]
+    paths = [entry[3:] for entry in listing.split("\0") if entry[:2] in ("??", "!!")]
     return [path for path in paths if not ALLOWED.search(path)]
 
 
@@ -102,7 +102,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="wahaj-make-run-"))
     clone = workdir / "wahaj"
     try:
-        subprocess.run(["git", "clone", "--quiet", source, str(clone)], check=True)
+        subprocess.run(["git", "clone", "--quiet", source, str(clone)], check=True)  # noqa: S603, S607
         began = time.monotonic()
         status, output = run_in_terminal(clone, free_port())
         print(f"check_make_run: make run served and stopped in {time.monotonic() - began:.0f} s")
@@ -110,6 +110,9 @@ def main() -> int:
         if status != 0:
             problems.append(f"Ctrl-C ended make run with exit {status}, not 0")
         problems += [f"make run printed {word!r}" for word in NOISE if word in output]
+        stopped = dict(STOPPED.findall(output))
+        if stopped != {"web": "0", "worker": "0", "beat": "0"}:
+            problems.append(f"the three processes did not all stop with 0: {stopped}")
         problems += [f"left behind: {path}" for path in leftovers(clone)]
         # gunicorn's, Django's and Celery's lines: one time zone (each line carries its offset).
         offsets = set(re.findall(r"\d\d:\d\d:\d\d(?:,\d+)? ([+-]\d{4})\b", output))

@@ -350,9 +350,13 @@ def results(period: Period) -> Results:
     responses = responses_in(period)
     sent, answered, rate = response_rate(period)
     overall = scores(responses)
-    if not publishable(period, _per_month(responses).get(None, {})):
-        overall = overall.withhold()
     by_group = _per_month(responses, *BREAKDOWNS)
+    per_month: dict[date, int] = defaultdict(int)  # the groups' months add up to the total's
+    for months in by_group.values():
+        for month, count in months.items():
+            per_month[month] += count
+    if not publishable(period, per_month):
+        overall = overall.withhold()
     return Results(
         period=period,
         overall=overall,

@@ -56,6 +56,8 @@ NOT_PAGES = {
     "beneficiaries:document_download": "file download",
     "beneficiaries:contact_create": "POST action",
     "beneficiaries:referral_create": "POST action",
+    "beneficiaries:document_verify": "POST action",
+    "beneficiaries:registration": "POST action",
     "requests_app:sign": "POST action",
     "requests_app:verify": "POST action",
     "requests_app:attach": "POST action",

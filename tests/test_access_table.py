@@ -99,6 +99,10 @@ ACCESS: dict[str, Row] = {
     "beneficiaries:document_download": staff(args=("her", "document"), allowed=READ),
     "beneficiaries:contact_create": staff("POST", args="her", allowed=FILE, ok=REDIRECT),
     "beneficiaries:referral_create": staff("POST", args="her", allowed=FILE, ok=REDIRECT),
+    "beneficiaries:document_verify": staff(
+        "POST", args=("her", "document"), allowed=FILE, ok=REDIRECT
+    ),
+    "beneficiaries:registration": staff("POST", args=("her", "move"), allowed=FILE, ok=REDIRECT),
     # --- support requests --------------------------------------------------------------------
     "requests_app:list": staff(allowed=FILE),
     "requests_app:new": staff(allowed=FILE, query="?beneficiary={her}"),
@@ -226,6 +230,7 @@ def world(intake_user, researcher_user, member_user, chair_user, manager_user):
         ),
         "request": support_request,
         "action": "submit",
+        "move": "complete",
         "meeting": meeting,
         "committee": committee,
         "item": meeting.agenda_items.get(),

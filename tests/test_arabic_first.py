@@ -4,7 +4,6 @@ Arabic and show every label; months read as names in both calendars; the researc
 lists people by name."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -21,7 +20,9 @@ def test_an_english_browser_first_gets_arabic(client):
     assert '<html lang="ar" dir="rtl"' in response.content.decode()
 
 
-def test_the_language_she_chose_is_remembered_for_a_year_whatever_the_browser_says(client):
+def test_the_language_she_chose_is_remembered_for_a_year_whatever_the_browser_says(
+    client, settings
+):
     response = client.post(
         reverse("set_language"), {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="ar"
     )
@@ -33,7 +34,7 @@ def test_the_language_she_chose_is_remembered_for_a_year_whatever_the_browser_sa
     assert '<html lang="en" dir="ltr"' in page.content.decode()
 
 
-def test_the_monthly_report_names_its_month_in_both_calendars(client_as, manager_user):
+def test_the_monthly_report_names_its_month_in_both_calendars(client_as, manager_user, settings):
     client = client_as(manager_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     arabic = client.get(reverse("reports:monthly") + "?month=2026-11").content.decode()
@@ -56,7 +57,7 @@ def test_the_researcher_filter_lists_full_names_not_usernames(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_dashboard_charts_read_from_the_right_and_show_every_label(page, live_server):
+def test_the_dashboard_charts_read_from_the_right_and_show_every_label(page, live_server, settings):
     settings.DASHBOARD_CACHE_SECONDS = 0
     call_command("seed_demo", beneficiaries=30, verbosity=0)
     manager = User.objects.filter(groups__name=Role.MANAGER).first()

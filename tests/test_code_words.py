@@ -212,3 +212,33 @@ def test_the_decision_sms_names_the_support_granted_and_writes_the_amount_groupe
     assert f"({support})" in body
     assert "7,500.00" in body
     assert "rent" not in body.lower().replace(support.lower(), "")
+
+
+def recorded_verbs() -> set[str]:
+    """The verbs the code records: `verb="…"`, `verb = "…"` and the sweep's `_event(…, "…")`."""
+    verbs = set()
+    for path in settings.BASE_DIR.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or "migrations" in path.parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        for line in re.findall(r"^.*\bverb\b\s*=(?!\s*models\.).*$", source, re.M):
+            verbs.update(re.findall(r'"([a-z]+(?:_[a-z]+)*)"', line.split("verb", 1)[1]))
+        verbs.update(re.findall(r'_event\(\s*[^)]*?"([a-z_]+)"', source))
+    return verbs
+
+
+def test_every_verb_the_code_records_reads_as_a_label():
+    from audit.labels import VERB_LABELS
+
+    verbs = recorded_verbs()
+    assert {"document_added", "beneficiary_registered", "decide", "window_overdue"} <= verbs
+    assert verbs - set(VERB_LABELS) == set()
+
+
+def test_every_message_template_reads_as_a_label():
+    from notifications.models import TEMPLATE_LABELS
+
+    names = {
+        p.name.split(".")[0] for p in (settings.BASE_DIR / "templates/notifications").iterdir()
+    }
+    assert names - set(TEMPLATE_LABELS) == set()

@@ -100,7 +100,6 @@ def test_a_worker_killed_after_the_gateway_accepted_sends_every_message_exactly_
             back = time.monotonic()
             wait_until(all_sent, timeout=RECOVERY_LIMIT + 30, what="every message sent")
             recovery = time.monotonic() - back
-            print("\n".join(l for l in worker.output().splitlines() if "requeue" in l or "Scheduler" in l or "ready" in l or "beat" in l)[:5000])
     finally:
         worker.stop()
         gateway.stop()

@@ -28,6 +28,7 @@ from tests.pages import (
     staff_session_cookie,
 )
 
+TIMES = []
 pytestmark = pytest.mark.django_db
 
 NUL = "abc\x00def"
@@ -177,9 +178,12 @@ def test_no_hostile_input_gives_a_server_error(personas, foreign):
 
     def send(client: Client, who: str, method: str, url: str, data=None, *, label=""):
         cookies = SimpleCookie(client.cookies.output(header="", sep=";"))
+        import time
+        t0 = time.perf_counter()
         with transaction.atomic():
             response = getattr(client, method)(url, data or {})
             transaction.set_rollback(True)
+        TIMES.append((time.perf_counter() - t0, method, url[:80], label, who))
         client.cookies = cookies  # a login or logout inside the rollback never happened
         if response.status_code >= 500:
             failures.append(
@@ -211,4 +215,8 @@ def test_no_hostile_input_gives_a_server_error(personas, foreign):
                 for label, data in hostile_posts(form["fields"], foreign):
                     send(client, who, "post", action, data, label=f"{name} form {label}")
 
+    TIMES.sort(reverse=True)
+    print("TOTAL", len(TIMES), sum(t[0] for t in TIMES))
+    for t in TIMES[:40]:
+        print(t)
     assert failures == [], "\n".join(failures)

@@ -120,6 +120,14 @@ def test_closing_freezes_the_minutes_a_later_change_does_not_reach_them(
     assert "لجنة أعيدت تسميتها" not in html.content.decode()
 
 
+# Short vowels and shadda: an extractor may move them off the letter they sit on.
+HARAKAT = re.compile("[\u064b-\u0652]")
+
+
+def bare(text: str) -> str:
+    return HARAKAT.sub("", text)
+
+
 def test_the_minutes_pdf_gives_every_members_vote_on_every_item(
     client_as, committee, members, before_committee
 ):
@@ -142,8 +150,8 @@ def test_the_minutes_pdf_gives_every_members_vote_on_every_item(
     services.meeting_close(actor=committee.chair, meeting=meeting)
 
     response = client_as(committee.chair).get(reverse("committee:minutes_pdf", args=[meeting.pk]))
-    words = {key: arabic(label) for key, label in selectors.VOTE_WORDS.items()}
-    for text in (text for text in _pdf_text(response.content) if text):
+    words = {key: bare(arabic(label)) for key, label in selectors.VOTE_WORDS.items()}
+    for text in (bare(text) for text in _pdf_text(response.content) if text):
         votes = text.split(arabic(_("Votes")))[1]
         sections = votes.split(second.reference)
         assert len(sections) == 2, text

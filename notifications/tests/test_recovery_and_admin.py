@@ -5,6 +5,8 @@ import urllib.parse
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,3 +242,30 @@ def test_the_outbox_is_not_open_to_other_staff(client_as, make_staff):
     response = client_as(researcher).get(CHANGELIST)
     assert response.status_code == 302  # the admin sends non-managers to its login
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.postgres
+def test_the_tick_reads_the_partial_index_not_the_whole_outbox(enqueued):
+    """Thousands of sent rows, nothing late: the one query is an index probe."""
+    Message.objects.bulk_create(
+        [
+            Message(
+                channel="sms",
+                to="+966501234567",
+                template="request_received",
+                idempotency_key=f"old:{i}",
+                status=Status.SENT,
+            )
+            for i in range(3000)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_message")
+    with CaptureQueriesContext(connection) as queries:
+        assert messages_requeue_stale() == 0
+    [query] = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {query['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "message_pending_due" in plan
+    assert "Seq Scan" not in plan

@@ -62,7 +62,7 @@ def test_the_monthly_report_adds_up_the_month(client_as, manager_user, june):
     assert by_type["rent"]["approved"] == 1
     assert by_type["food_basket"]["rejected"] == 1
     page = response.content.decode()
-    assert "التقرير الشهري — 2026-06" in page
+    assert "التقرير الشهري — يونيو 2026 — ذو الحجة 1447 – محرم 1448 هـ" in page
 
 
 def test_another_month_is_chosen_in_the_query(client_as, manager_user, june):
