@@ -240,8 +240,15 @@ class BaseHouseholdFormSet(BaseFormSet):
         return rows
 
 
+# absolute_max: a posted TOTAL_FORMS of 10^20 builds at most this many forms (Django's default
+# is max_num + 1,000: a one-minute request, issue 18), and more is a form error.
 HouseholdFormSet = formset_factory(
-    HouseholdMemberForm, formset=BaseHouseholdFormSet, extra=2, can_delete=True, max_num=30
+    HouseholdMemberForm,
+    formset=BaseHouseholdFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
 )
 
 
@@ -324,7 +331,9 @@ class BaseDocumentFormSet(BaseFormSet):
         return f"{name}: {reasons}"
 
 
-_DocumentFormSet = formset_factory(DocumentForm, formset=BaseDocumentFormSet, extra=0, max_num=10)
+_DocumentFormSet = formset_factory(
+    DocumentForm, formset=BaseDocumentFormSet, extra=0, max_num=10, absolute_max=10
+)
 
 
 def document_formset(

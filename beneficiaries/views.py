@@ -80,7 +80,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     rows = beneficiary_search(**{k: v for k, v in filters.items() if v})
     per_page = request.GET.get("per_page", "")
-    per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 25
+    per_page = int(per_page) if per_page.isdecimal() and int(per_page) in PAGE_SIZES else 25
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -85,10 +85,6 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
-    @property
-    def template_label(self) -> str:
-        return str(TEMPLATE_LABELS.get(self.template, _("Message")))
-
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
@@ -123,3 +119,7 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to} ({self.status})"
+
+    @property
+    def template_label(self) -> str:
+        return str(TEMPLATE_LABELS.get(self.template, _("Message")))

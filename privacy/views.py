@@ -11,6 +11,7 @@ from .processing import processing_records
 from .selectors import audit_events_search, file_accesses_search
 
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
 
 
 @role_required(Role.MANAGER)
@@ -35,7 +36,9 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     else:
         rows = audit_events_search(**wanted)
     page_text = request.GET.get("page", "1")
-    page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
+    # isdecimal, not isdigit ("²" is a digit int() refuses); capped, so that the offset stays
+    # far inside the database's integers (page=99999999999 was a 500, issue 18).
+    page = min(int(page_text), MAX_PAGE) if page_text.isdecimal() and int(page_text) > 0 else 1
     window = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     query = request.GET.copy()
     query.pop("page", None)

@@ -250,7 +250,7 @@ def researcher_queue(user) -> Queue:
                     Row(
                         title=v.support_request.beneficiary.full_name,
                         url=url(v.support_request_id),
-                        reference=f"{v.window_start:%H:%M}–{v.window_end:%H:%M}",
+                        reference=v.window,
                         when=v.date,
                     )
                     for v in visits[:ROWS]
@@ -392,7 +392,7 @@ def manager_queue() -> Queue:
     corrections = open_corrections().filter(due_at__lt=timezone.now())
     return Queue(
         Role.MANAGER,
-        _("Management"),
+        _("Needs follow-up"),  # the dashboard below it is "Management"
         [
             Line(
                 "overdue_requests",

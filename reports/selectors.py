@@ -151,10 +151,13 @@ def manager_dashboard(now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     month = Month.of(today).bounds
-    since = today.replace(year=today.year - 1) + timedelta(days=1)
+    # Satisfaction over the last twelve whole months: a window ending today would move by one
+    # answer from one day to the next (issue 18, surveys.selectors.period_scores).
+    this_month = today.replace(day=1)
+    since = this_month.replace(year=this_month.year - 1)
     open_states = open_by_state()
     decided, met, share = window_compliance(month)
-    period = survey_selectors.Period(start=since, end=today)
+    period = survey_selectors.Period(start=since, end=this_month - timedelta(days=1))
     _sent, _answered, rate = survey_selectors.response_rate(period)
     return Dashboard(
         computed_at=now,
@@ -170,7 +173,7 @@ def manager_dashboard(now: datetime | None = None) -> Dashboard:
         # Every request, so that each number equals the list it links to (`?state=&channel=…`).
         by_channel=count_by(SupportRequest.objects.all(), "channel", Channel.choices),
         by_type=count_by(SupportRequest.objects.all(), "request_type", RequestType.choices),
-        satisfaction=survey_selectors.scores(survey_selectors.responses_in(period)),
+        satisfaction=survey_selectors.period_scores(period),
         response_rate=rate,
     )
 
@@ -252,7 +255,7 @@ def monthly_report(month: Month) -> MonthlyReport:
         n=Count("pk"), amount=Sum("delivered_amount")
     )
     decided, met, share = window_compliance(bounds)
-    period = survey_selectors.Period(start=month.first_day, end=month.last_day)
+    period = survey_selectors.Period.month(month.first_day.year, month.first_day.month)
     invitations, answered, rate = survey_selectors.response_rate(period)
     return MonthlyReport(
         month=month,
@@ -269,7 +272,7 @@ def monthly_report(month: Month) -> MonthlyReport:
         decided_in_window=met,
         window_share=share,
         median_days=median_days_to_decision(bounds),
-        satisfaction=survey_selectors.scores(survey_selectors.responses_in(period)),
+        satisfaction=survey_selectors.period_scores(period),
         invitations=invitations,
         answered=answered,
         response_rate=rate,

@@ -376,4 +376,9 @@ class HomeVisit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.window_start:%H:%M}–{self.window_end:%H:%M}"
+        return f"{self.date:%Y-%m-%d} {self.window}"
+
+    @property
+    def window(self) -> str:
+        """`10:00–12:00`: shown as one left-to-right run (`{% ltr %}`) in Arabic pages too."""
+        return f"{self.window_start:%H:%M}–{self.window_end:%H:%M}"

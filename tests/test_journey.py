@@ -1,7 +1,7 @@
 """The whole journey in headless Chromium, in Arabic, with a screenshot of each step under
 test-artifacts/journey/: intake registers her and her request; the researcher studies it; the
 committee decides; the association delivers; she follows it in her portal and answers the
-survey; the manager sees her answer on the dashboard."""
+survey; the manager sees the satisfaction of the months already over on the dashboard."""
 
 import re
 from pathlib import Path
@@ -18,7 +18,7 @@ from notifications.models import Message
 from notifications.services import message_send
 from requests_app.models import SupportRequest
 from surveys.models import Question, Response
-from surveys.tests.factories import answered, default_survey, satisfied_answers
+from surveys.tests.factories import answered, default_survey, in_last_month, satisfied_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -239,8 +239,10 @@ def she_answers_the_survey(journey: Journey, outbox) -> None:
 
 
 def test_from_intake_to_the_managers_dashboard_in_arabic(page, browser_login, outbox, people):
-    for _ in range(4):  # four earlier answers: results are shown from five on
-        answered(satisfied_answers(rating=4, recommend=8))
+    # Five answers last month: results are shown from five on, for months already over (hers,
+    # this month, joins them when the month ends).
+    for _ in range(5):
+        answered(satisfied_answers(rating=4, recommend=8), submitted_at=in_last_month())
     journey = Journey(page, browser_login)
 
     her = register_her(journey, people["intake"])
@@ -258,9 +260,9 @@ def test_from_intake_to_the_managers_dashboard_in_arabic(page, browser_login, ou
 
     she_logs_in(journey, outbox, her, support_request)
     she_answers_the_survey(journey, outbox)
-    assert Response.objects.count() == 5
+    assert Response.objects.count() == 6
 
-    # 8. The manager sees it on her dashboard.
+    # 8. The manager sees satisfaction on her dashboard (last month's five; hers from next month).
     journey.staff(people["manager"])
     assert "5 إجابات" in page.locator("[data-testid=satisfaction]").inner_text()
     assert page.locator("[data-testid=manager-figures]").is_visible()

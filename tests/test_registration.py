@@ -17,8 +17,10 @@ from beneficiaries.selectors import registration_gaps
 from beneficiaries.tests.conftest import _private_media  # noqa: F401 - documents in tmp
 from beneficiaries.tests.factories import BeneficiaryFactory, DocumentFactory
 from notifications.models import Message
+from portal.selectors import FILE_SUSPENDED, what_she_still_needs
+from requests_app import services as request_services
 from requests_app.models import DECLARATION_TEXT_AR, Declaration
-from requests_app.tests.factories import SupportRequestFactory
+from requests_app.tests.factories import SupportRequestFactory, ready_request
 
 pytestmark = pytest.mark.django_db
 Status = RegistrationStatus
@@ -274,3 +276,24 @@ def test_the_list_and_the_export_show_the_complete_status(client_as, manager_use
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     row = next(line for line in text.splitlines() if her.file_number in line)
     assert "مكتمل" in row.split(",")
+
+
+def test_a_suspended_file_submits_no_request_until_reactivated(intake_user):
+    support_request = ready_request(witness=intake_user)
+    her = support_request.beneficiary
+    her.registration_status = Status.ACTIVE
+    her.save()
+    services.beneficiary_suspend(actor=intake_user, beneficiary=her, reason="انتقلت")
+    support_request.refresh_from_db()
+    with pytest.raises(request_services.InvalidTransition) as refused:
+        request_services.support_request_submit(actor=intake_user, support_request=support_request)
+    with translation.override("ar"):
+        assert _staff_words(refused.value.missing) == ["تسجيلها معلَّق: أعيدي تفعيله من ملفها أولًا."]
+        assert what_she_still_needs(support_request) == [str(FILE_SUSPENDED)]
+
+    services.beneficiary_reactivate(actor=intake_user, beneficiary=her, reason="عادت")
+    support_request.refresh_from_db()
+    submitted = request_services.support_request_submit(
+        actor=intake_user, support_request=support_request
+    )
+    assert submitted.state == "submitted"

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from reports.selectors import DASHBOARD_CACHE_KEY
 from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
-from surveys.tests.factories import answered, satisfied_answers
+from surveys.tests.factories import answered, in_last_month, satisfied_answers
 
 from .conftest import at
 
@@ -117,10 +117,20 @@ def test_the_charts_carry_their_data_as_json_and_no_inline_script(client_as, man
 
 def test_satisfaction_shows_on_the_dashboard_from_five_answers(client_as, manager_user):
     for _ in range(5):
-        answered(satisfied_answers(rating=4, recommend=9))
+        answered(satisfied_answers(rating=4, recommend=9), submitted_at=in_last_month())
     figures = client_as(manager_user).get(DASHBOARD).context["manager"]
     assert figures.satisfaction.csat == 100.0
     assert figures.satisfaction.nps == 100
+
+
+def test_this_months_answers_wait_for_the_month_to_end(client_as, manager_user):
+    """Over a window ending today, one more answer tomorrow would show how she rated."""
+    for _ in range(5):
+        answered(satisfied_answers(rating=4, recommend=9), submitted_at=in_last_month())
+    answered(satisfied_answers(rating=1, recommend=0))
+    figures = client_as(manager_user).get(DASHBOARD).context["manager"]
+    assert figures.satisfaction.responses == 5
+    assert figures.satisfaction.csat == 100.0
 
 
 @pytest.mark.parametrize("role", [Role.INTAKE, Role.RESEARCHER, Role.COMMITTEE, Role.CHAIR])

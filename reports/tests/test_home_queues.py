@@ -40,21 +40,17 @@ def named(name: str, state: str, **fields) -> SupportRequest:
 
 # --- What each role sees -------------------------------------------------------------------------
 def test_intake_sees_her_buttons_and_the_requests_waiting_for_her_oldest_first(intake_user):
+    # Oldest first: submitted first, so due first (request_in_state: submitted 14 days before).
     now = timezone.now()
-    named("أمل", State.SUBMITTED, created_by=None, channel=Channel.WEBSITE, submitted_at=now)
-    named(
-        "بشرى",
-        State.SUBMITTED,
-        created_by=None,
-        channel=Channel.WEBSITE,
-        submitted_at=now - timedelta(days=2),
-    )
+    online = {"created_by": None, "channel": Channel.WEBSITE}
+    named("أمل", State.SUBMITTED, due_in_days=14, **online)
+    named("بشرى", State.SUBMITTED, due_in_days=12, **online)
     named("جميلة", State.SUBMITTED)  # entered by staff: verified at the desk already
-    named("دانة", State.RETURNED, paused_at=now - timedelta(days=1))
-    named("هيفاء", State.RETURNED, paused_at=now - timedelta(days=5))
+    named("دانة", State.RETURNED, due_in_days=9)
+    named("هيفاء", State.RETURNED, due_in_days=5)
     named("وفاء", State.SUBMITTED, paused_total=timedelta(days=2))
-    named("زينب", State.APPROVED, decided_at=now)
-    named("حنان", State.APPROVED, decided_at=now - timedelta(days=3))
+    named("زينب", State.APPROVED, due_in_days=2, decided_at=now)
+    named("حنان", State.APPROVED, due_in_days=-3, decided_at=now - timedelta(days=3))
     named("طيبة", State.IN_RESEARCH)
     CorrectionRequest.objects.create(
         beneficiary=BeneficiaryFactory(full_name="ياسمين"), details="x", due_at=now

@@ -208,3 +208,16 @@ def test_the_research_report_starts_from_the_visit(client_as, researcher_user, i
     bound = form.context["form"]
     assert bound["visit_type"].value() == "home"
     assert bound["visit_date"].value() == visit.date
+
+
+def test_the_request_page_lists_its_visits_and_offers_the_researcher_to_schedule_one(
+    client_as, researcher_user, intake_user, in_research
+):
+    schedule(researcher_user, in_research, tomorrow(), time(16), time(17, 30))
+    url = reverse("requests_app:detail", args=[in_research.pk])
+    schedule_url = reverse("requests_app:visit_new", args=[in_research.pk])
+
+    page = client_as(researcher_user).get(url).content.decode()
+    assert "16:00–17:30" in page
+    assert schedule_url in page
+    assert schedule_url not in client_as(intake_user).get(url).content.decode()

@@ -13,7 +13,7 @@ from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
 from surveys.models import Question, Response
 
-from .factories import default_survey
+from .factories import answered, default_survey, in_last_month, satisfied_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,10 +67,15 @@ def test_she_answers_the_survey_sent_after_delivery_and_the_link_is_then_used(
     page.get_by_role("heading", name="شكرًا لكِ").wait_for()
     assert Response.objects.count() == 1
 
+    # Results show whole months already over, with five answers or more: her answer and four
+    # others, last month.
+    Response.objects.update(submitted_at=in_last_month())
+    for _ in range(4):
+        answered(satisfied_answers(), submitted_at=in_last_month())
     browser_login(manager_user)
     page.wait_for_url("**/")
     page.goto("/surveys/")
-    assert page.locator("[data-testid=responses]").inner_text().strip() == "1"
+    assert page.locator("[data-testid=responses]").inner_text().strip() == "5"
     assert "جزاكم الله خيرًا على حسن التعامل" in page.locator("[data-testid=comments]").inner_text()
 
     page.goto(link)
