@@ -121,6 +121,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("committee membership")
+        verbose_name_plural = _("committee memberships")
         constraints = [
             models.UniqueConstraint(fields=["committee", "user"], name="committee_membership_once")
         ]
@@ -185,6 +187,8 @@ class AgendaItem(models.Model):
     deferred_at = models.DateTimeField(_("deferred"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -304,6 +304,9 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
     support_request = selectors.her_request(request.beneficiary, pk)
     if ratelimits.document_upload_limited(request):
         return _try_later(request, services.UPLOAD_RATE_LIMITED)
+    if support_request.state not in (State.DRAFT, State.RETURNED):
+        messages.error(request, services.UPLOAD_NOT_OPEN)
+        return redirect("portal:request_detail", pk=pk)
     accepted, refused = document_formset(request.POST, request.FILES, prefix="doc").uploads()
     added = 0
     for form in accepted:
@@ -318,9 +321,9 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
                 expires_on=form.cleaned_data.get("expires_on"),
                 request=request,
             )
-        except PortalError as error:
-            _refused(request, error, support_request)
-            return redirect("portal:request_detail", pk=pk)
+        except PortalError as error:  # her file is full: said once, no row to retry
+            messages.error(request, error.message)
+            break
         added += 1
     if added:
         messages.success(
@@ -332,9 +335,9 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"count": added},
         )
-    if added and not refused:
+    if accepted and not refused:
         return redirect("portal:request_detail", pk=pk)
-    if not added and not refused:
+    if not accepted and not refused:
         messages.error(request, CHOOSE_A_FILE)
     context = _detail_context(
         request,

@@ -13,7 +13,7 @@ votes too).
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import reduce
 
 from django.db.models import Count, Q, QuerySet
@@ -26,11 +26,14 @@ from beneficiaries.selectors import referrals_open_for
 from committee.models import AgendaItem, Meeting
 from notifications.selectors import messages_failed
 from portal.selectors import open_corrections
-from requests_app.models import SupportRequest, VerificationCheck, VerificationItem
+from requests_app.models import SupportRequest
 from requests_app.selectors import (
+    RESUBMITTED,
     home_visits_of_researcher,
     request_url,
     support_requests_with_clock,
+    waiting_for_research,
+    waiting_for_verification,
     week_of,
 )
 
@@ -66,29 +69,6 @@ class Queue:
 
 
 # --- Support requests: the conditions each line counts, shared by its count and its rows ----
-ONLINE_SUBMITTED = Q(state=State.SUBMITTED, created_by__isnull=True)
-
-
-def _online_fully_verified() -> QuerySet:
-    """Ids of the online requests waiting in `submitted` whose verification checklist is
-    complete (policy step 2); only those requests' checks are read."""
-    return (
-        VerificationCheck.objects.filter(
-            support_request__state=State.SUBMITTED, support_request__created_by__isnull=True
-        )
-        .values("support_request")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=len(VerificationItem.values))
-        .values("support_request")
-    )
-
-
-def _online_to_verify() -> Q:
-    """Entered by her on the website, submitted, the checklist not complete: intake verifies
-    it before research can start (services.VERIFY_FIRST)."""
-    return ONLINE_SUBMITTED & ~Q(pk__in=_online_fully_verified())
-
-
 def _counts(**conditions: Q) -> dict[str, int]:
     """One query: how many requests meet each condition. The rows read are those meeting any
     of them (each names its states, so the (state, due) index finds them among all requests)."""
@@ -138,10 +118,9 @@ def _list(**params: str) -> str:
 # --- Intake ------------------------------------------------------------------------------------
 def intake_queue() -> Queue:
     returned = Q(state=State.RETURNED)
-    # Back from her after a return (the clock had paused), waiting again.
-    resubmitted = Q(state=State.SUBMITTED, paused_total__gt=timedelta(0))
+    resubmitted = RESUBMITTED
     approved = Q(state=State.APPROVED)
-    online = _online_to_verify()
+    online = waiting_for_verification()
     counts = _counts(online=online, returned=returned, resubmitted=resubmitted, approved=approved)
     corrections = open_corrections()
     return Queue(
@@ -153,7 +132,7 @@ def intake_queue() -> Queue:
             Line(
                 "online_to_verify",
                 _("Online requests waiting for verification"),
-                _list(state=State.SUBMITTED, channel="website"),
+                _list(state=State.SUBMITTED, waiting="verification"),
                 counts["online"],
                 _request_rows(online, anchor="#verification"),
             ),
@@ -167,7 +146,7 @@ def intake_queue() -> Queue:
             Line(
                 "resubmitted",
                 _("Resubmitted after completion"),
-                _list(state=State.SUBMITTED),
+                _list(state=State.SUBMITTED, waiting="resubmitted"),
                 counts["resubmitted"],
                 _request_rows(resubmitted),
             ),
@@ -201,7 +180,7 @@ def _corrections_line(key: str, label: str, corrections: QuerySet) -> Line:
 
 # --- Researcher --------------------------------------------------------------------------------
 def researcher_queue(user) -> Queue:
-    not_started = Q(state=State.SUBMITTED) & (Q(researcher__isnull=True) | Q(researcher=user))
+    not_started = waiting_for_research(user)
     hers = Q(state=State.IN_RESEARCH, researcher=user)
     counts = _counts(not_started=not_started, hers=hers)
     referrals = referrals_open_for(user)
@@ -230,7 +209,7 @@ def researcher_queue(user) -> Queue:
             Line(
                 "not_started",
                 _("Submitted, research not started (unassigned or yours)"),
-                _list(state=State.SUBMITTED),
+                _list(state=State.SUBMITTED, waiting="research"),
                 counts["not_started"],
                 _request_rows(not_started, anchor="#actions"),
             ),

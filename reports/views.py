@@ -6,6 +6,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
@@ -114,6 +115,9 @@ def export(request: HttpRequest, list_name: str, fmt: str) -> HttpResponse:
     if unmasked and not request.user.has_perm(IDENTIFIERS_PERMISSION):
         raise PermissionDenied(_("You may not export full national IDs and mobiles."))
     params = search_params(request, spec.session_key) if spec.session_key else request.GET
+    if any("\x00" in text for key, values in params.lists() for text in (key, *values)):
+        # No filter holds a NUL, and the audit row (JSON) could not store it (issue 18).
+        return HttpResponseBadRequest()
     filters = {
         key: params.getlist(key)
         for key in params

@@ -14,7 +14,13 @@ from wahaj.lib.choices import Channel
 from wahaj.lib.validators import normalize_digits
 
 from .models import RequestType, SupportRequest
-from .selectors import due_within, order_by_days_left
+from .selectors import (
+    RESUBMITTED,
+    due_within,
+    order_by_days_left,
+    waiting_for_research,
+    waiting_for_verification,
+)
 
 State = SupportRequest.State
 
@@ -29,6 +35,14 @@ SORTS = {
     "newest": _("Newest first"),
     "oldest": _("Oldest first"),
 }
+
+
+# What a submitted request waits for (the lines of the home queues, reports/queues.py).
+WAITING_CHOICES = [
+    ("verification", _("Verification of an online request")),
+    ("resubmitted", _("Resubmitted after completion")),
+    ("research", _("Research to start (unassigned or yours)")),
+]
 
 
 class AllYesNoWidget(django_filters.widgets.BooleanWidget):
@@ -73,6 +87,12 @@ class SupportRequestFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="only_overdue", widget=AllYesNoWidget
     )
+    waiting = django_filters.ChoiceFilter(
+        label=_("Waiting for"),
+        choices=WAITING_CHOICES,
+        empty_label=_("All"),
+        method="by_waiting",
+    )
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0
     )
@@ -100,7 +120,16 @@ class SupportRequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = SupportRequest
-        fields = ["q", "state", "request_type", "channel", "researcher", "overdue", "due_within"]
+        fields = [
+            "q",
+            "state",
+            "request_type",
+            "channel",
+            "researcher",
+            "waiting",
+            "overdue",
+            "due_within",
+        ]
 
     def search(self, queryset, name, value):
         """By the shape of what was typed, so each lookup uses its unique index."""
@@ -120,6 +149,14 @@ class SupportRequestFilter(django_filters.FilterSet):
         if value == OPEN:
             return queryset.filter(state__in=SupportRequest.OPEN)
         return queryset.filter(state=value)
+
+    def by_waiting(self, queryset, name, value):
+        if value == "verification":
+            return queryset.filter(waiting_for_verification())
+        if value == "resubmitted":
+            return queryset.filter(RESUBMITTED)
+        # "research": hers when the list knows who looks (the page; an export passes no user).
+        return queryset.filter(waiting_for_research(getattr(self.request, "user", None)))
 
     def only_overdue(self, queryset, name, value):
         return queryset.filter(is_overdue=True) if value else queryset

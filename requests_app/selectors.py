@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import BooleanField, Case, F, IntegerField, Prefetch, Value, When
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from .models import (
     Declaration,
     HomeVisit,
     SupportRequest,
+    VerificationCheck,
     VerificationItem,
 )
 
@@ -329,3 +330,34 @@ def home_visit_latest(support_request: SupportRequest) -> HomeVisit | None:
         visits.filter(date__lte=today).order_by("-date", "-pk").first()
         or visits.order_by("date", "pk").first()
     )
+
+
+# --- What waits, and for whom (the home queues and the list's "waiting for" filter) ---------
+def _online_fully_verified() -> models.QuerySet:
+    """Ids of the online requests waiting in `submitted` whose checklist is complete (only
+    those requests' checks are read)."""
+    return (
+        VerificationCheck.objects.filter(
+            support_request__state=State.SUBMITTED, support_request__created_by__isnull=True
+        )
+        .values("support_request")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=len(VerificationItem.values))
+        .values("support_request")
+    )
+
+
+def waiting_for_verification() -> Q:
+    """Entered by her on the website, submitted, the checklist not complete: intake verifies
+    it before research can start (services.VERIFY_FIRST, policy step 2)."""
+    return Q(state=State.SUBMITTED, created_by__isnull=True) & ~Q(pk__in=_online_fully_verified())
+
+
+# Back from her after a return (the clock paused then), waiting again.
+RESUBMITTED = Q(state=State.SUBMITTED, paused_total__gt=timedelta(0))
+
+
+def waiting_for_research(user) -> Q:
+    """Submitted, research not started: unassigned, or assigned to `user` (a request keeps its
+    researcher when it comes back after a return)."""
+    return Q(state=State.SUBMITTED) & (Q(researcher__isnull=True) | Q(researcher=user))

@@ -150,7 +150,7 @@ ACCESS: dict[str, Row] = {
     "portal:request_detail": portal(args="request"),
     # An empty form is refused (400) — but only in her own session.
     "portal:request_submit": portal("POST", args="request", ok=400),
-    "portal:request_document": portal("POST", args="request", ok=400),
+    "portal:request_document": portal("POST", args="request", ok=REDIRECT),  # not open: said
     "portal:request_resubmit": portal("POST", args="request", ok=REDIRECT),
     "portal:request_withdraw": portal(args="request"),
     "portal:request_appeal": portal("POST", args="request", ok=400),

@@ -6,41 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('beneficiaries', '0004_document_verified_registration_complete'),
-        ('portal', '0002_correction_labels'),
+        ("beneficiaries", "0004_document_verified_registration_complete"),
+        ("portal", "0002_correction_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='portalcode',
-            name='beneficiary',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='beneficiaries.beneficiary', verbose_name='beneficiary'),
+            model_name="portalcode",
+            name="beneficiary",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="beneficiaries.beneficiary",
+                verbose_name="beneficiary",
+            ),
         ),
         migrations.AlterField(
-            model_name='portalcode',
-            name='code_hash',
-            field=models.CharField(max_length=128, verbose_name='code (hashed)'),
+            model_name="portalcode",
+            name="code_hash",
+            field=models.CharField(max_length=128, verbose_name="code (hashed)"),
         ),
         migrations.AlterField(
-            model_name='portalcode',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created'),
+            model_name="portalcode",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='portalcode',
-            name='expires_at',
-            field=models.DateTimeField(verbose_name='expires'),
+            model_name="portalcode",
+            name="expires_at",
+            field=models.DateTimeField(verbose_name="expires"),
         ),
         migrations.AlterField(
-            model_name='portalcode',
-            name='failed_attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='failed attempts'),
+            model_name="portalcode",
+            name="failed_attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="failed attempts"),
         ),
         migrations.AlterField(
-            model_name='portalcode',
-            name='used_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='used'),
+            model_name="portalcode",
+            name="used_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="used"),
         ),
     ]

@@ -167,11 +167,16 @@ def test_a_manager_finds_every_change_to_one_file_by_its_number(
 def test_a_manager_searches_by_actor_and_verb(client_as, manager_user, intake_user):
     BeneficiaryFactory()
     beneficiary = BeneficiaryFactory()
-    Event.objects.create(actor=intake_user, actor_kind="staff", subject=beneficiary, verb="a")
-    Event.objects.create(actor=manager_user, actor_kind="staff", subject=beneficiary, verb="a")
-    Event.objects.create(actor=intake_user, actor_kind="staff", subject=beneficiary, verb="b")
-    rows = client_as(manager_user).get(AUDIT, {"actor": "intake_p", "verb": "a"}).context["rows"]
-    assert [(r.actor, r.verb) for r in rows] == [(intake_user, "a")]
+    added, recorded = "document_added", "contact_recorded"
+    Event.objects.create(actor=intake_user, actor_kind="staff", subject=beneficiary, verb=added)
+    Event.objects.create(actor=manager_user, actor_kind="staff", subject=beneficiary, verb=added)
+    Event.objects.create(actor=intake_user, actor_kind="staff", subject=beneficiary, verb=recorded)
+    response = client_as(manager_user).get(AUDIT, {"actor": "intake_p", "verb": added})
+    assert [(r.actor, r.verb) for r in response.context["rows"]] == [(intake_user, added)]
+    # The action is chosen, and shown, by its label.
+    assert '<option value="document_added" selected>أُضيف مستند</option>' in (
+        response.content.decode()
+    )
 
 
 def test_a_manager_searches_the_access_log(client_as, manager_user, intake_user):

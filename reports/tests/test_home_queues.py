@@ -295,3 +295,21 @@ def test_each_home_page_costs_the_same_queries_with_few_rows_and_many(
             assert client.get("/").status_code == 200
         counts.append(len(captured))
     assert counts == [HOME_QUERIES[role]] * 2, [q["sql"][:120] for q in captured]
+
+
+def test_each_count_is_the_length_of_the_list_it_links_to(client_as, researcher_user, make_staff):
+    colleague = make_staff("researcher", username="colleague")
+    online = {"created_by": None, "channel": Channel.WEBSITE}
+    named("تنتظر التحقق", State.SUBMITTED, **online)
+    named("عادت بعد الاستكمال", State.SUBMITTED, paused_total=timedelta(days=1))
+    named("لزميلتها", State.SUBMITTED, researcher=colleague, paused_total=timedelta(days=1))
+    line = lines_of(researcher_user)["not_started"]
+    page = client_as(researcher_user).get(line.url).content.decode()
+    assert page.count("data-reference=") == line.count == 2
+    assert "لزميلتها" not in page
+    intake = make_staff("intake", username="intake_list")
+    client = client_as(intake)
+    for key, expected in (("online_to_verify", 1), ("resubmitted", 2)):
+        line = lines_of(intake)[key]
+        page = client.get(line.url).content.decode()
+        assert page.count("data-reference=") == line.count == expected
