@@ -25,6 +25,8 @@ VERB_LABELS = {
     "portal_login": _("Signed in to the portal"),
     "correction_requested": _("Correction of her data requested"),
     "correction_closed": _("Correction request closed"),
+    "correction_extended": _("Correction request extended"),
+    "consent_withdrawn": _("Consent withdrawn"),
     "anonymised": _("File anonymised (retention period over)"),
     "export": _("Data exported"),
     # A support request's life-cycle (requests_app).

@@ -70,8 +70,8 @@ class ConsentForm(forms.Form):
     purposes = forms.MultipleChoiceField(
         label=_("She consents to her data being used for"),
         choices=ConsentPurpose.choices,
+        # Nothing ticked in advance: she chooses each purpose (issue 18).
         widget=forms.CheckboxSelectMultiple,
-        initial=list(ConsentPurpose.values),
     )
 
     def clean_purposes(self) -> list[str]:
@@ -429,3 +429,17 @@ class ImportUploadForm(forms.Form):
         if head != b"PK\x03\x04":  # an XLSX is a ZIP archive
             raise ValidationError(_("This is not an Excel (.xlsx) file."), code="type")
         return file
+
+
+class ConsentWithdrawForm(forms.Form):
+    """Staff record that she withdrew her consent to one purpose, in her words."""
+
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[(p.value, p.label) for p in ConsentPurpose if p != ConsentPurpose.SERVICE],
+    )
+    note = forms.CharField(
+        label=_("What she said, and how (phone, visit, letter)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -227,3 +227,9 @@ def registration_gaps(beneficiary: Beneficiary) -> list[str]:
             )
     gaps += [str(r.missing) for r in _requirements if not r.met(beneficiary)]
     return gaps
+
+
+def consent_withdrawn(beneficiary: Beneficiary, purpose: str) -> bool:
+    """She gave consent to `purpose` and has withdrawn it (no consent to it is active)."""
+    consents = beneficiary.consents.filter(purpose=purpose)
+    return consents.exists() and not consents.filter(withdrawn_at=None).exists()

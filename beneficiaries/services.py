@@ -15,6 +15,7 @@ from ipware import get_client_ip
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.models import Event
 from audit.services import event_record
 from notifications.services import message_queue, message_queue_to_staff
 
@@ -732,3 +733,55 @@ def referral_close(
         request=request,
     )
     return referral
+
+
+CONSENT_NOT_ACTIVE = _("There is no consent to this purpose to withdraw.")
+CONSENT_SERVICE_STAYS = _(
+    "Consent to the service itself ends when her file is closed; it is not withdrawn here."
+)
+CONSENT_WORDS_REQUIRED = _("Write what she said and how (phone, visit, letter).")
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    actor: User | None,
+    beneficiary: Beneficiary,
+    purpose: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> list[Consent]:
+    """Withdraw her consent to one purpose, dated: by her in the portal (`actor` None) or by
+    staff, who record her words in `note`. What depends on the purpose stops from now on
+    (selectors.consent_withdrawn: no survey invitation after "survey" is withdrawn).
+
+    Raises InvalidTransition for the service purpose itself, for staff without her words, and
+    when no active consent to the purpose exists. Writes one `consent_withdrawn` event.
+    """
+    if purpose == ConsentPurpose.SERVICE:
+        raise InvalidTransition(CONSENT_SERVICE_STAYS)
+    if actor is not None and not note.strip():
+        raise InvalidTransition(CONSENT_WORDS_REQUIRED)
+    consents = list(
+        Consent.objects.select_for_update().filter(
+            beneficiary=beneficiary, purpose=purpose, withdrawn_at=None
+        )
+    )
+    if not consents:
+        raise InvalidTransition(CONSENT_NOT_ACTIVE)
+    now = timezone.now()
+    for consent in consents:
+        consent.withdrawn_at, consent.withdrawn_by, consent.withdrawal_note = now, actor, note
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="consent_withdrawn",
+        old_state="given",
+        new_state="withdrawn",
+        note=note,
+        extra={"purpose": purpose, "via": "portal" if actor is None else "staff"},
+        request=request,
+        actor_kind=Event.ActorKind.BENEFICIARY if actor is None else None,
+    )
+    return consents

@@ -31,4 +31,5 @@ urlpatterns = [
     ),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/referrals/new/", views.referral_create, name="referral_create"),
+    path("<int:pk>/consents/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

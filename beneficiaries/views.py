@@ -33,6 +33,7 @@ from .forms import (
     BaseDocumentFormSet,
     BeneficiaryForm,
     ConsentForm,
+    ConsentWithdrawForm,
     ContactForm,
     DocumentForm,
     ReferralCloseForm,
@@ -249,6 +250,8 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "document_form": document_formset(rows=3) if can_edit else None,
         "contact_form": ContactForm(prefix="contact") if can_edit else None,
         "referral_form": ReferralForm(prefix="referral") if can_edit else None,
+        "consents": list(beneficiary.consents.select_related("withdrawn_by")),
+        "consent_form": ConsentWithdrawForm(prefix="consent") if can_edit else None,
         "close_form": ReferralCloseForm(),
         "can_close": request.user.has_role(Role.RESEARCHER),
         **_registration_context(beneficiary, can_edit),
@@ -412,6 +415,26 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("The contact was not recorded: fill in every field."))
     return redirect(reverse("beneficiaries:detail", args=[pk]) + "#contacts")
+
+
+@require_POST
+@role_required(*FILE_ROLES)
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """She told staff she withdraws a purpose: recorded in her words, dated, audited."""
+    beneficiary = beneficiary_for_editing(request.user, pk)
+    form = ConsentWithdrawForm(request.POST, prefix="consent")
+    if not form.is_valid():
+        messages.error(request, services.CONSENT_WORDS_REQUIRED)
+    else:
+        try:
+            services.consent_withdraw(
+                actor=request.user, beneficiary=beneficiary, request=request, **form.cleaned_data
+            )
+        except services.InvalidTransition as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Her withdrawal of consent was recorded."))
+    return redirect(reverse("beneficiaries:detail", args=[pk]) + "#consents")
 
 
 @require_POST

@@ -31,6 +31,7 @@ TEMPLATE_LABELS = {
     "window_overdue": _("Decision window passed"),
     "home_visit_reminder": _("Home visit reminder"),
     "item_deferred": _("Request deferred to the next meeting"),
+    "correction_extended": _("Data correction request extended"),
 }
 
 

@@ -136,3 +136,11 @@ class CorrectionCloseForm(forms.Form):
     answer = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class CorrectionExtendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why more time is needed (sent to her)"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -69,6 +69,10 @@ class CorrectionRequest(models.Model):
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     answer = models.TextField(_("What was done"), blank=True)
+    # PDPL implementing regulation art. 3: the 30 days may be extended once, by 30 more days,
+    # with a message to her that says why.
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
 
     class Meta:
         verbose_name = _("data correction request")

@@ -348,3 +348,59 @@ def portal_request_appeal(
     return appeal_file(
         actor=None, support_request=support_request, reason=reason, via=Appeal.Via.PORTAL
     )
+
+
+CORRECTION_EXTENSION_DAYS = 30
+CORRECTION_ALREADY_EXTENDED = _("This correction request was extended once already.")
+CORRECTION_NOT_OPEN = _("Only an open correction request can be extended.")
+CORRECTION_REASON_REQUIRED = _("Write why more time is needed: the message to her says it.")
+
+
+@transaction.atomic
+def correction_request_extend(
+    *, actor, correction: CorrectionRequest, reason: str, request: HttpRequest | None = None
+) -> CorrectionRequest:
+    """Give an open correction request 30 more days, once, and tell her why by SMS (PDPL
+    implementing regulation art. 3). Raises PortalError when it is closed, was extended
+    already, or `reason` is empty. Writes `correction_extended`; queues `correction_extended`.
+    """
+    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionRequest.Status.OPEN:
+        raise PortalError(CORRECTION_NOT_OPEN)
+    if correction.extended_at is not None:
+        raise PortalError(CORRECTION_ALREADY_EXTENDED)
+    reason = reason.strip()
+    if not reason:
+        raise PortalError(CORRECTION_REASON_REQUIRED)
+    old_due = correction.due_at
+    correction.due_at = old_due + timedelta(days=CORRECTION_EXTENSION_DAYS)
+    correction.extended_at = timezone.now()
+    correction.extension_reason = reason
+    correction.save(update_fields=["due_at", "extended_at", "extension_reason"])
+    beneficiary = correction.beneficiary
+    event_record(
+        actor=actor,
+        subject=beneficiary,
+        verb="correction_extended",
+        note=reason,
+        extra={
+            "correction_request": correction.pk,
+            "old_due_at": old_due.isoformat(),
+            "new_due_at": correction.due_at.isoformat(),
+        },
+        request=request,
+    )
+    message_queue(
+        channel="sms",
+        to=str(beneficiary.mobile),
+        template="correction_extended",
+        language=beneficiary.preferred_language,
+        context={
+            "name": beneficiary.full_name.split()[0],
+            "reason": reason,
+            "due_on": timezone.localdate(correction.due_at).isoformat(),
+        },
+        idempotency_key=f"correction-extended-{correction.pk}",
+        subject=beneficiary,
+    )
+    return correction

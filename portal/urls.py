@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/surveys/", views.surveys, name="surveys"),
     path("portal/data/", views.data, name="data"),
     path("portal/data/my-data.json", views.data_json, name="data_json"),
+    path("portal/data/consents/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("portal/data/my-data.pdf", views.data_pdf, name="data_pdf"),
     # Staff (intake): the correction requests to answer.
     path("portal/staff/corrections/", views.corrections, name="corrections"),
@@ -28,5 +29,10 @@ urlpatterns = [
         "portal/staff/corrections/<int:pk>/close/",
         views.correction_close,
         name="correction_close",
+    ),
+    path(
+        "portal/staff/corrections/<int:pk>/extend/",
+        views.correction_extend,
+        name="correction_extend",
     ),
 ]

@@ -23,6 +23,7 @@ from weasyprint import HTML
 
 from accounts.access import role_required
 from accounts.roles import Role
+from beneficiaries import services as beneficiary_services
 from beneficiaries.forms import BaseDocumentFormSet, document_formset
 from committee.services import CommitteeError
 from requests_app.models import DECLARATION_TEXT_AR, SupportRequest
@@ -35,6 +36,7 @@ from .forms import (
     AppealForm,
     CodeForm,
     CorrectionCloseForm,
+    CorrectionExtendForm,
     CorrectionForm,
     DeclarationForm,
     LoginForm,
@@ -77,6 +79,8 @@ REQUEST_NOT_OPEN = _(
 )
 APPEAL_FILED = _("Your appeal has been received. The committee will study your request again.")
 CORRECTION_CLOSED = _("The correction request is marked as done.")
+CORRECTION_EXTENDED = _("The answer is due 30 days later; she was sent the reason.")
+CONSENT_WITHDRAWN = _("Your consent was withdrawn. We will no longer use your data for this.")
 
 State = SupportRequest.State
 
@@ -434,11 +438,33 @@ def data(request: HttpRequest) -> HttpResponse:
         messages.success(request, CORRECTION_RECEIVED)
         return redirect("portal:data")
     corrections = CorrectionRequest.objects.filter(beneficiary=request.beneficiary)
+    consents = [c for c in request.beneficiary.consents.all() if c.purpose != "service"]
     return render_portal(
         request,
         "portal/data.html",
-        {"form": form, "corrections": corrections, "portal_section": "data"},
+        {
+            "form": form,
+            "corrections": corrections,
+            "consents": consents,
+            "portal_section": "data",
+        },
     )
+
+
+@portal_login_required
+@require_POST
+def consent_withdraw(request: HttpRequest) -> HttpResponse:
+    """She withdraws her consent to contact or surveys herself: dated, audited, effective now."""
+    purpose = request.POST.get("purpose", "")
+    try:
+        beneficiary_services.consent_withdraw(
+            actor=None, beneficiary=request.beneficiary, purpose=purpose, request=request
+        )
+    except beneficiary_services.InvalidTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, CONSENT_WITHDRAWN)
+    return redirect("portal:data")
 
 
 def _download_name(beneficiary, extension: str) -> str:
@@ -500,4 +526,22 @@ def correction_close(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, correction=correction, answer=form.cleaned_data.get("answer", "")
     )
     messages.success(request, CORRECTION_CLOSED)
+    return redirect("portal:corrections")
+
+
+@role_required(Role.INTAKE)
+@require_POST
+def correction_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """30 more days, once, and a message to her that says why (PDPL)."""
+    correction = get_object_or_404(CorrectionRequest, pk=pk)
+    form = CorrectionExtendForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.correction_request_extend(
+            actor=request.user, correction=correction, reason=reason, request=request
+        )
+    except services.PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, CORRECTION_EXTENDED)
     return redirect("portal:corrections")

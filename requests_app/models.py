@@ -214,6 +214,14 @@ class SupportRequest(models.Model):
         return self.created_by_id is None
 
     @property
+    def support_type_label(self) -> str:
+        """The support granted as people read it: the committee grants one of the request types
+        (stored as its code, `rent`), older decisions may hold free text."""
+        if self.support_type in RequestType.values:
+            return str(RequestType(self.support_type).label)
+        return self.support_type
+
+    @property
     def window_met(self) -> bool | None:
         """Decided (approved or rejected) before the decision was due; None until decided."""
         if self.decided_at is None or self.decision_due_at is None:

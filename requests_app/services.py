@@ -647,10 +647,7 @@ def support_request_decide(
     language = locked.beneficiary.preferred_language or "ar"
     with translation.override(language):
         reason = str(RejectionCode(rejection_code).label) if rejection_code else ""
-        # The committee grants one of the request types: she reads its name, not its code.
-        support = locked.support_type
-        if support in RequestType.values:
-            support = str(RequestType(support).label)
+        support = locked.support_type_label  # its name, not its code (`rent`)
     _tell_her(
         locked,
         event,

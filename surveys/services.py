@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import Event
 from audit.services import event_record
+from beneficiaries.models import ConsentPurpose
+from beneficiaries.selectors import consent_withdrawn
 from notifications.services import message_queue
 from requests_app.models import SupportRequest
 
@@ -70,7 +72,7 @@ def _invitation_message(invitation: Invitation, support_request: SupportRequest)
 @transaction.atomic
 def invitation_create(
     *, support_request: SupportRequest, trigger: str, notify: bool = True
-) -> Invitation:
+) -> Invitation | None:
     """Her invitation to evaluate the service after `trigger` (delivered / rejected).
 
     Idempotent: one invitation per request and trigger; a second call returns the first and
@@ -79,7 +81,11 @@ def invitation_create(
     `survey_invitation` message in the outbox to her preferred channel.
     The message waits in the outbox until `send_after` (now + SURVEY_INVITATION_DELAY_HOURS);
     the outbox's recovery job sends it once it is due.
+    Returns None, and invites nobody, when she withdrew her consent to surveys (a staff member
+    recording the answers she gives, `notify=False`, is her own choice and goes on).
     """
+    if notify and consent_withdrawn(support_request.beneficiary, ConsentPurpose.SURVEY):
+        return None
     now = timezone.now()
     invitation, created = Invitation.objects.get_or_create(
         support_request=support_request,

@@ -78,6 +78,9 @@ NOT_PAGES = {
     "portal:data_json": "JSON download",
     "portal:data_pdf": "PDF download",
     "portal:correction_close": "POST action",
+    "portal:correction_extend": "POST action",
+    "portal:consent_withdraw": "POST action",
+    "beneficiaries:consent_withdraw": "POST action",
     "reports:monthly_pdf": "PDF download",
     "reports:export": "CSV/XLSX download",
 }
@@ -173,7 +176,13 @@ def build_world(staff: dict[str, object]) -> World:
         rejection_reason="الدخل أعلى من الحد",
     )
     requests["delivered"] = request_in_state(
-        State.DELIVERED, beneficiary=her, due_in_days=-1, decided_at=timezone.now()
+        State.DELIVERED,
+        beneficiary=her,
+        due_in_days=-1,
+        decided_at=timezone.now(),
+        # Granted as the committee grants it: a request type's code, read as its label.
+        approved_amount=1500,
+        support_type=RequestType.RENT,
     )
     world.invitation = InvitationFactory(support_request=requests["delivered"])
     attach_documents(her, [Document.DocType.STATEMENT])

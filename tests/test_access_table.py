@@ -99,6 +99,7 @@ ACCESS: dict[str, Row] = {
     "beneficiaries:document_download": staff(args=("her", "document"), allowed=READ),
     "beneficiaries:contact_create": staff("POST", args="her", allowed=FILE, ok=REDIRECT),
     "beneficiaries:referral_create": staff("POST", args="her", allowed=FILE, ok=REDIRECT),
+    "beneficiaries:consent_withdraw": staff("POST", args="her", allowed=FILE, ok=REDIRECT),
     "beneficiaries:document_verify": staff(
         "POST", args=("her", "document"), allowed=FILE, ok=REDIRECT
     ),
@@ -160,6 +161,8 @@ ACCESS: dict[str, Row] = {
     "portal:data_pdf": portal(),
     "portal:corrections": staff(allowed=FILE),
     "portal:correction_close": staff("POST", args="correction", allowed=FILE, ok=REDIRECT),
+    "portal:correction_extend": staff("POST", args="correction", allowed=FILE, ok=REDIRECT),
+    "portal:consent_withdraw": portal("POST", ok=REDIRECT),
     # --- dashboard and reports -------------------------------------------------------------------
     "reports:dashboard": staff(allowed=("intake", "researcher", "member", "chair", "manager")),
     "reports:monthly": staff(allowed=MANAGER),

@@ -1,8 +1,12 @@
-"""The development e-mail backend: Django's console backend without personal data."""
+"""The development e-mail backend: a log line instead of a send, without personal data."""
 
-from django.core.mail.backends.console import EmailBackend
+import logging
 
-from .sms import masked_text
+from django.core.mail.backends.base import BaseEmailBackend
+
+from .sms import masked_text, one_line
+
+logger = logging.getLogger(__name__)
 
 
 def masked_address(address: str) -> str:
@@ -11,13 +15,17 @@ def masked_address(address: str) -> str:
     return f"{local[:1]}•••{at}{domain}"
 
 
-class ConsoleEmailBackend(EmailBackend):
-    """Prints the subject and the text with every digit hidden (codes, references, IDs) and the
-    addresses shortened: a console is a log. The outbox row in the admin shows the rest."""
+class ConsoleEmailBackend(BaseEmailBackend):
+    """Logs one INFO line per e-mail — subject and text with every digit hidden (codes,
+    references, IDs), addresses shortened: a console is a log. The admin shows the rest."""
 
-    def write_message(self, message) -> None:
-        to = ", ".join(masked_address(address) for address in message.to)
-        self.stream.write(
-            f"E-mail to {to}\nSubject: {masked_text(message.subject)}\n\n"
-            f"{masked_text(message.body)}\n{'-' * 79}\n"
-        )
+    def send_messages(self, email_messages) -> int:
+        for message in email_messages:
+            to = ", ".join(masked_address(address) for address in message.to)
+            logger.info(
+                "E-mail to %s: %s | %s",
+                to,
+                masked_text(message.subject),
+                one_line(masked_text(message.body)),
+            )
+        return len(email_messages)

@@ -17,7 +17,6 @@ the row fails as "outcome unknown" for a manager to check (README: "Messages und
 import json
 import logging
 import re
-import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -93,17 +92,20 @@ def masked_text(text: str) -> str:
     return _DIGITS.sub("•", text)
 
 
-class ConsoleBackend(BaseSmsBackend):
-    """Development: print the message instead of sending it — with the number shortened and
-    every digit hidden, because a console is a log (journald, `make run`'s terminal, CI)
-    and a one-time code in it is a password. `manage.py shell` and the admin show the rest."""
+def one_line(text: str) -> str:
+    return " ⏎ ".join(line for line in text.splitlines() if line.strip())
 
-    recovery = SEND_AGAIN  # printing a message twice harms nobody
+
+class ConsoleBackend(BaseSmsBackend):
+    """Development: log the message (one INFO line) instead of sending it — with the number
+    shortened and every digit hidden, because a console is a log (journald, `make run`'s
+    terminal, CI) and a one-time code in it is a password. The admin shows the rest."""
+
+    recovery = SEND_AGAIN  # logging a message twice harms nobody
 
     def send(self, number: str, text: str, *, reference: str = "") -> str:
         number = gateway_number(number)
-        sys.stdout.write(f"SMS to {masked_number(number)}:\n{masked_text(text)}\n{'-' * 40}\n")
-        sys.stdout.flush()
+        logger.info("SMS to %s: %s", masked_number(number), one_line(masked_text(text)))
         return ""
 
 

@@ -1,5 +1,6 @@
 """Sending: claim, send after the claim, mark; retries with capped back-off; never twice."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -155,20 +156,22 @@ def test_a_number_that_is_not_a_saudi_mobile_fails_without_retry(sms_outbox):
     assert sms_outbox == []
 
 
-def test_the_console_backend_prints_the_message_without_her_number_or_any_digit(settings, capsys):
+def test_the_console_backend_logs_one_line_without_her_number_or_any_digit(settings, caplog):
     settings.SMS_BACKEND = "notifications.backends.sms.ConsoleBackend"
     message = MessageFactory(context={"reference": "WHJ-2026-000009", "name": "نورة"})
     code = MessageFactory(template="portal_otp", context={"code": "482913"})
-    message_send(message_id=message.pk)
-    message_send(message_id=code.pk)
-    printed = capsys.readouterr().out
-    assert "SMS to 9665••••4567" in printed
-    assert "WHJ-••••-••••••" in printed  # which message, without the reference itself
-    assert "966501234567" not in printed
-    assert "482913" not in printed
+    with caplog.at_level(logging.INFO, logger="notifications.backends.sms"):
+        message_send(message_id=message.pk)
+        message_send(message_id=code.pk)
+    lines = [r.getMessage() for r in caplog.records if r.name == "notifications.backends.sms"]
+    assert len(lines) == 2
+    assert lines[0].startswith("SMS to 9665••••4567: ")
+    assert "WHJ-••••-••••••" in lines[0]  # which message, without the reference itself
+    assert not any("966501234567" in line or "482913" in line for line in lines)
+    assert not any("\n" in line for line in lines)
 
 
-def test_the_console_email_backend_prints_no_code_and_no_full_address(settings, capsys):
+def test_the_console_email_backend_logs_no_code_and_no_full_address(settings, caplog):
     settings.EMAIL_BACKEND = "notifications.backends.email.ConsoleEmailBackend"
     message = MessageFactory(
         channel=Message.Channel.EMAIL,
@@ -177,11 +180,12 @@ def test_the_console_email_backend_prints_no_code_and_no_full_address(settings, 
         language="en",
         context={"code": "482913"},
     )
-    message_send(message_id=message.pk)
-    printed = capsys.readouterr().out
-    assert "E-mail to n•••@example.org" in printed
-    assert "482913" not in printed
-    assert "noura.alqahtani" not in printed
+    with caplog.at_level(logging.INFO, logger="notifications.backends.email"):
+        message_send(message_id=message.pk)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "notifications.backends.email"]
+    assert line.startswith("E-mail to n•••@example.org: ")
+    assert "482913" not in line
+    assert "noura.alqahtani" not in line
     message.refresh_from_db()
     assert message.status == Status.SENT
 
