@@ -536,8 +536,8 @@ class Consent(models.Model):
         verbose_name=_("recorded by"),
     )
     via = models.CharField(_("given through"), max_length=16, default="staff")
-    # Withdrawn (PDPL: consent may be withdrawn at any time): by her in the portal (withdrawn_by None) or by staff, who record
-    # her words; what depends on the purpose stops (e.g. survey invitations).
+    # Withdrawn (PDPL: she may withdraw consent at any time): by her in the portal (withdrawn_by
+    # None) or by staff, who record her words; what depends on the purpose stops (surveys).
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

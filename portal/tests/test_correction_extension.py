@@ -45,7 +45,7 @@ def test_intake_extends_once_by_30_days_and_she_is_told_why(
     assert REASON in sent[-1][1]
 
     again = client.post(url, {"reason": "مرة ثانية"}, follow=True)
-    assert [str(m) for m in again.context["messages"]] == [str(CORRECTION_ALREADY_EXTENDED)]
+    assert str(CORRECTION_ALREADY_EXTENDED) in [str(m) for m in again.context["messages"]]
     correction.refresh_from_db()
     assert correction.due_at - old_due == timedelta(days=30)
     assert Event.objects.filter(verb="correction_extended").count() == 1

@@ -39,6 +39,8 @@
       options: {
         locale: locale,
         animation: false,
+        // Rotated category labels lean left from their tick: room for the leftmost one.
+        layout: many ? {} : { padding: { left: 24 } },
         plugins: { legend: { rtl: rtl, display: many || datasets.length > 1 }, tooltip: { rtl: rtl } },
         // In Arabic the bars read from the right, so the value axis sits on the right too;
         // every category label shows (no auto-skipping), wrapped above, rotated if still long.
