@@ -226,6 +226,8 @@ def open_corrections() -> QuerySet[CorrectionRequest]:
             "created_at",
             "due_at",
             "status",
+            "extended_at",
+            "extension_reason",
             "beneficiary__full_name",
             "beneficiary__file_number",
         )

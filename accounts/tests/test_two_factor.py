@@ -12,6 +12,7 @@ from accounts.two_factor import (
     NOT_TWO_FACTOR_ROLE,
     OWN_INVITATION,
     InvitationRefused,
+    base32_secret,
     two_factor_invitation_issue,
 )
 from audit.models import Event
@@ -172,3 +173,15 @@ def test_other_roles_log_in_with_their_password_alone(client, make_staff, passwo
     response = log_in(client, user, password)
     assert response.redirect_chain[-1][0] == "/"
     assert response.status_code == 200
+
+
+def test_the_demo_manager_has_a_confirmed_authenticator_whose_key_is_printed_once(settings, capsys):
+    settings.WAHAJ_DEMO_PASSWORD = "demo-password-for-tests-2026"
+    call_command("seed_demo", beneficiaries=0)
+    out = capsys.readouterr().out
+    device = TOTPDevice.objects.get(user__username="manager")
+    assert device.confirmed
+    assert f"(shown once): {base32_secret(device)}" in out
+    call_command("seed_demo", beneficiaries=0)
+    assert base32_secret(device) not in capsys.readouterr().out
+    assert TOTPDevice.objects.filter(user__username="manager").count() == 1
