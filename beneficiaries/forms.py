@@ -223,7 +223,21 @@ class HouseholdMemberForm(LocalDigitsMixin, forms.ModelForm):
         return normalize_national_id(value) if value else ""
 
 
+FOREIGN_MEMBER = _("A household row is not on her file. Reload the page and enter it again.")
+
+
 class BaseHouseholdFormSet(BaseFormSet):
+    # Her members' ids (household_formset sets them): a posted id must be one of them, never
+    # another woman's member (that was a 500, issue 18; it must never be an edit either).
+    member_ids: frozenset[int] = frozenset()
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            member_id = getattr(form, "cleaned_data", {}).get("id")
+            if member_id is not None and member_id not in self.member_ids:
+                raise ValidationError(FOREIGN_MEMBER, code="foreign_member")
+
     def members(self) -> list[MemberInput]:
         rows = []
         for form in self.forms:
@@ -259,7 +273,9 @@ def household_formset(data=None, beneficiary: Beneficiary | None = None) -> Base
             {"id": m.pk, **{f: getattr(m, f) for f in HouseholdMemberForm.Meta.fields}}
             for m in beneficiary.household.all()
         ]
-    return HouseholdFormSet(data, initial=initial, prefix="household")
+    formset = HouseholdFormSet(data, initial=initial, prefix="household")
+    formset.member_ids = frozenset(row["id"] for row in initial or ())
+    return formset
 
 
 class DocumentForm(_Crispy, forms.ModelForm):

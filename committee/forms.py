@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from requests_app.models import RejectionCode, RequestType
-from wahaj.lib.forms import LocalDigitsMixin
+from wahaj.lib.forms import LocalDigitsMixin, ModelMultipleChoiceField
 
 from .models import Committee, Decision, ResearchReport, ScoringRule, Vote
 from .services import REPORT_FIELDS
@@ -52,7 +52,7 @@ class MeetingScheduleForm(forms.Form):
 
 
 class MeetingOpenForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(
+    present = ModelMultipleChoiceField(
         queryset=None, label=_("members present"), widget=forms.CheckboxSelectMultiple
     )
 
@@ -72,7 +72,7 @@ class MeetingCloseForm(forms.Form):
 
 
 class AgendaAddForm(forms.Form):
-    support_requests = forms.ModelMultipleChoiceField(
+    support_requests = ModelMultipleChoiceField(
         queryset=None, label=_("requests to add"), widget=forms.CheckboxSelectMultiple
     )
 
@@ -133,7 +133,7 @@ class DecisionForm(LocalDigitsMixin, forms.Form):
 class CommitteeForm(LocalDigitsMixin, forms.ModelForm):
     """A committee's composition and rules, for managers (services.committee_update)."""
 
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         queryset=None,
         label=_("members"),
         required=False,

@@ -84,6 +84,9 @@ PROCESSING: dict[str, dict] = {
     "requests_app.VerificationCheck": {
         "purpose": _("The intake checklist that her data was verified (policy step 2)."),
     },
+    "requests_app.HomeVisit": {
+        "purpose": _("The researcher's home visit for her request: day, time and her address."),
+    },
     "committee.AgendaItem": {"purpose": _("Her request on a committee meeting's agenda.")},
     "committee.Vote": {"purpose": _("The committee members' votes on her request.")},
     "committee.Decision": {"purpose": _("The committee's decision on her request.")},

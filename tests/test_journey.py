@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from beneficiaries.models import Beneficiary
@@ -219,6 +220,13 @@ def she_logs_in(journey: Journey, outbox, her: Beneficiary, support_request) -> 
 def she_answers_the_survey(journey: Journey, outbox) -> None:
     """7. She answers the survey from the link in her text message."""
     page = journey.page
+    # The invitation waits SURVEY_INVITATION_DELAY_HOURS in the outbox, so that the delivery
+    # message reaches her first: that one goes now, and the invitation is not yet due.
+    assert "تم تسليم الدعم" in outbox("request_delivered")
+    invitation = Message.objects.get(template="survey_invitation")
+    assert invitation.next_attempt_at > timezone.now()
+    # Two hours later the outbox's recovery tick hands it on.
+    Message.objects.filter(pk=invitation.pk).update(next_attempt_at=timezone.now())
     link = re.search(r"https?://\S+", outbox("survey_invitation")).group(0)
     page.goto(link)
     page.get_by_role("heading", name="استبانة رضا المستفيدات").wait_for()

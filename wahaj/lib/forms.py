@@ -7,6 +7,7 @@ digit keypad) and `dir="ltr"`, and what was typed is normalised before Django pa
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from wahaj.lib.validators import RAW_IDENTIFIER_MAX_LENGTH, normalize_number
@@ -57,3 +58,18 @@ class LocalDigitsMixin:
                     data[key] = normalize_number(data[key])
             self.data = data
         super().full_clean()
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but an id too large for the database is an invalid choice, not a 500: SQLite
+    raises OverflowError for it in the `pk__in` query Django runs (issue 18's no-500 walk)."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": "…"},
+            ) from None
