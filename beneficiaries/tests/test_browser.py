@@ -21,6 +21,9 @@ def _fill_registration(page) -> None:
     page.locator("input[name=monthly_rent]").fill("1500")
     page.locator("input[name=income_social_security]").fill("1800")
     page.locator("input[name=consent-notice_shown]").check()
+    # No purpose is ticked in advance (issue 18): she agrees to each one.
+    for purpose in ("service", "contact", "survey"):
+        page.locator(f"input[name=consent-purposes][value={purpose}]").check()
 
 
 def test_intake_registers_her_with_two_members_and_a_pdf_then_the_same_id_finds_her_file(
