@@ -8,7 +8,7 @@ from accounts.roles import Role
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLE_HEADINGS = {
-    Role.INTAKE: "الاستقبال والتسجيل",
+    Role.INTAKE: "علاقات المستفيدات",
     Role.RESEARCHER: "البحث الاجتماعي",
     Role.COMMITTEE: "اللجنة",
     Role.CHAIR: "رئيسة اللجنة",

@@ -28,7 +28,8 @@ def test_the_manager_dashboard_draws_its_charts_without_a_csp_violation(
         ".every(c => window.Chart && Chart.getChart(c) !== undefined)"
     )
     assert drawn
-    assert page.locator("[data-testid=overdue]").inner_text().strip() == "1"
+    figures = page.locator("[data-testid=manager-figures]")
+    assert figures.locator("[data-testid=overdue]").inner_text().strip() == "1"
     missing = [url for url in missing if not url.endswith("/favicon.ico")]
     assert missing == []
     assert [e for e in errors if "Failed to load resource" not in e] == []  # CSP, JS errors
