@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.two_factor import confirmed_device, two_factor_required
+from notifications.services import BrokerPause
 from wahaj.middleware import SessionIdleMiddleware
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
@@ -61,6 +62,15 @@ def _cache_clear() -> None:
     keys = list(client.scan_iter(f"{cache.key_prefix}:*"))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A failed publish pauses this process's publishing for a few seconds (notifications.
+    services.BrokerPause): a test that made the broker fail must not silence the next test's."""
+    BrokerPause.until = 0.0
+    yield
+    BrokerPause.until = 0.0
 
 
 @pytest.fixture(autouse=True)
