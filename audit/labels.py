@@ -27,6 +27,9 @@ VERB_LABELS = {
     "correction_closed": _("Correction request closed"),
     "correction_extended": _("Correction request extended"),
     "consent_withdrawn": _("Consent withdrawn"),
+    "message_withheld_no_consent": _(
+        "Message not sent: she withdrew her consent to contact (tell her in person)"
+    ),
     "anonymised": _("File anonymised (retention period over)"),
     "export": _("Data exported"),
     # A support request's life-cycle (requests_app).

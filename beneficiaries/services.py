@@ -1,11 +1,12 @@
 """Every write to the beneficiary file. Keyword-only, atomic, one audit event per change."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest
 from django.urls import reverse
@@ -17,6 +18,7 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.models import Event
 from audit.services import event_record
+from notifications.models import Message
 from notifications.services import message_queue, message_queue_to_staff
 
 from .models import (
@@ -34,7 +36,7 @@ from .models import (
     Referral,
     RegistrationStatus,
 )
-from .selectors import registration_gaps
+from .selectors import consent_withdrawn, registration_gaps
 from .uploads import EXTENSIONS
 
 REFERRAL_ALREADY_CLOSED = _("This referral is already closed.")
@@ -390,17 +392,53 @@ def _set_status(
     )
 
 
-def _tell_her(beneficiary: Beneficiary, template: str, key: str) -> None:
-    """Queue a message to her by her preferred channel, in her language."""
+def message_queue_to_her(
+    beneficiary: Beneficiary,
+    *,
+    template: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    subject: models.Model | None = None,
+    timeline: models.Model | None = None,
+    send_after: datetime | None = None,
+) -> Message | None:
+    """The one way every app queues a message to her: by her preferred channel, in her language.
+
+    Once she has withdrawn the `contact` purpose nothing is queued: instead the `timeline` (the
+    request the message is about; default `subject`, else her file) gets a
+    `message_withheld_no_consent` event naming the template, so staff know to tell her in person
+    (she still sees everything in the portal and on /status/). Returns the outbox row or None.
+    The portal sign-in code does not come here: she asks for it herself on the login page, and
+    without it she could not reach the portal that replaces the messages.
+    """
+    if consent_withdrawn(beneficiary, ConsentPurpose.CONTACT):
+        event_record(
+            actor=None,
+            subject=timeline or subject or beneficiary,
+            verb="message_withheld_no_consent",
+            extra={"template": template},
+        )
+        return None
     if beneficiary.preferred_channel == "email" and beneficiary.email:
         channel, to = "email", beneficiary.email
     else:
-        channel, to = "sms", str(beneficiary.mobile)
-    message_queue(
+        channel, to = "sms", str(beneficiary.mobile or "")
+    return message_queue(
         channel=channel,
         to=to,
         template=template,
         language=beneficiary.preferred_language or "ar",
+        context=context,
+        idempotency_key=idempotency_key,
+        subject=subject,
+        send_after=send_after,
+    )
+
+
+def _tell_her(beneficiary: Beneficiary, template: str, key: str) -> None:
+    message_queue_to_her(
+        beneficiary,
+        template=template,
         context={
             "name": beneficiary.full_name.split(" ")[0],
             "file_number": beneficiary.file_number,
@@ -753,7 +791,8 @@ def consent_withdraw(
 ) -> list[Consent]:
     """Withdraw her consent to one purpose, dated: by her in the portal (`actor` None) or by
     staff, who record her words in `note`. What depends on the purpose stops from now on
-    (selectors.consent_withdrawn: no survey invitation after "survey" is withdrawn).
+    (selectors.consent_withdrawn: no survey invitation after "survey" is withdrawn; no SMS or
+    e-mail to her after "contact" is withdrawn, `message_queue_to_her`).
 
     Raises InvalidTransition for the service purpose itself, for staff without her words, and
     when no active consent to the purpose exists. Writes one `consent_withdrawn` event.

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import Event
 from audit.services import event_record
 from beneficiaries.models import Beneficiary, Document
-from beneficiaries.services import DocumentQuotaExceeded, document_add
+from beneficiaries.services import DocumentQuotaExceeded, document_add, message_queue_to_her
 from committee.models import Appeal
 from committee.services import appeal_file
 from notifications.services import message_queue
@@ -125,6 +125,8 @@ def portal_code_issue(*, national_id: str) -> Beneficiary | None:
         created_at=now,
         expires_at=now + CODE_VALID_FOR,
     )
+    # Not `message_queue_to_her`: she asks for this code herself on the login page, so it goes
+    # even after she withdrew the contact purpose (the portal is then how she follows her file).
     message_queue(
         channel="sms",
         to=str(beneficiary.mobile),
@@ -390,11 +392,10 @@ def correction_request_extend(
         },
         request=request,
     )
-    message_queue(
-        channel="sms",
-        to=str(beneficiary.mobile),
+    # Withheld, with a trace on her file, once she withdrew the contact purpose.
+    message_queue_to_her(
+        beneficiary,
         template="correction_extended",
-        language=beneficiary.preferred_language,
         context={
             "name": beneficiary.full_name.split()[0],
             "reason": reason,

@@ -28,7 +28,8 @@ from accounts.roles import Role
 from audit.models import Event
 from audit.services import event_record
 from beneficiaries.models import Beneficiary
-from notifications.services import message_queue, message_queue_to_staff
+from beneficiaries.services import message_queue_to_her
+from notifications.services import message_queue_to_staff
 from wahaj.lib.hijri import gregorian_text, hijri_text
 
 from .models import (
@@ -244,15 +245,10 @@ def _tell_her(
     (a home visit's reminder: one per visit, however many times the job runs)."""
     beneficiary: Beneficiary = support_request.beneficiary
     language = beneficiary.preferred_language or "ar"
-    if beneficiary.preferred_channel == "email" and beneficiary.email:
-        channel, to = "email", beneficiary.email
-    else:
-        channel, to = "sms", str(beneficiary.mobile)
-    message_queue(
-        channel=channel,
-        to=to,
+    # Withheld, with a trace on this request's timeline, once she withdrew the contact purpose.
+    message_queue_to_her(
+        beneficiary,
         template=template,
-        language=language,
         context=_context(support_request, language, **more),
         idempotency_key=key or _message_key(support_request, event, template),
         subject=support_request,

@@ -18,7 +18,7 @@ from audit.models import Event
 from audit.services import event_record
 from beneficiaries.models import ConsentPurpose
 from beneficiaries.selectors import consent_withdrawn
-from notifications.services import message_queue
+from beneficiaries.services import message_queue_to_her
 from requests_app.models import SupportRequest
 
 from .models import Answer, Invitation, Question, Response
@@ -48,14 +48,11 @@ class SurveyLinkError(Exception):
 
 def _invitation_message(invitation: Invitation, support_request: SupportRequest) -> None:
     beneficiary = support_request.beneficiary
-    channel = getattr(beneficiary, "preferred_channel", "") or "sms"
-    to = beneficiary.email if channel == "email" else beneficiary.mobile
-    language = getattr(beneficiary, "preferred_language", "") or "ar"
-    message_queue(
-        channel=channel,
-        to=str(to or ""),
+    # Withheld, with a trace on the request's timeline, once she withdrew the contact purpose
+    # (the invitation stays: she finds it in the portal).
+    message_queue_to_her(
+        beneficiary,
         template="survey_invitation",
-        language=language,
         context={
             "association": settings.ASSOCIATION_NAME,
             "name": (beneficiary.full_name.split() or [""])[0],
@@ -65,6 +62,7 @@ def _invitation_message(invitation: Invitation, support_request: SupportRequest)
         },
         idempotency_key=f"survey-invitation-{invitation.pk}",
         subject=invitation,
+        timeline=support_request,
         send_after=invitation.send_after,
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from audit import labels
+from notifications.models import TEMPLATE_LABELS
 from wahaj.lib.hijri import gregorian_text, hijri_text, month_text
 from wahaj.lib.validators import strip_bidi_controls
 
@@ -138,6 +139,12 @@ def event_state(event, which: str = "new") -> str:
     """`{{ e|event_state:"old" }}`: the event's old or new state as its subject's label."""
     state = event.old_state if which == "old" else event.new_state
     return labels.state_label(event.content_type.model_class(), state)
+
+
+@register.filter
+def message_label(template_name: str) -> str:
+    """A message template's code (`request_received`) as its name (`Request received`)."""
+    return str(TEMPLATE_LABELS.get(template_name, _("Message")))
 
 
 @register.filter
