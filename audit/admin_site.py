@@ -16,13 +16,16 @@ from django.http import HttpRequest
 
 from .services import event_record
 
-# Values never copied into the audit trail (a hash or a key is a secret even when old).
+# Values never copied into the audit trail (a hash or a key is a secret even when old), nor her
+# identifiers and health or money notes: the trail outlives her file's anonymisation, so it
+# says that such a field changed, not what it held.
 SECRET_PARTS = ("password", "token", "key", "secret", "hash")
+PERSONAL_PARTS = ("national_id", "mobile", "phone", "iban", "email", "health", "debts", "address")
 HIDDEN = "•••"
 
 
 def field_values(obj: models.Model) -> dict[str, Any]:
-    """Concrete and many-to-many field values as JSON (foreign keys as ids), secrets hidden."""
+    """Concrete and many-to-many field values as JSON (foreign keys as ids)."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         values[field.attname] = field.value_from_object(obj)
@@ -33,11 +36,15 @@ def field_values(obj: models.Model) -> dict[str, Any]:
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """JSON-ready (dates, amounts, files and phone numbers as text), secrets hidden."""
-    plain = json.loads(json.dumps(values, default=_json_default))
+    """JSON-ready: dates, amounts, files and phone numbers as text."""
+    return json.loads(json.dumps(values, default=_json_default))
+
+
+def _hidden(values: dict[str, Any]) -> dict[str, Any]:
+    """Secrets and personal values replaced, their names kept (compared before, hidden after)."""
     return {
-        name: HIDDEN if any(part in name for part in SECRET_PARTS) else value
-        for name, value in plain.items()
+        name: HIDDEN if any(part in name for part in SECRET_PARTS + PERSONAL_PARTS) else value
+        for name, value in values.items()
     }
 
 
@@ -71,7 +78,11 @@ class AuditedAdminMixin:
             subject=obj,
             verb=verb,
             note=str(obj)[:500],
-            extra={"via": "admin", "model": obj._meta.label, **extra},
+            extra={
+                "via": "admin",
+                "model": obj._meta.label,
+                **{side: _hidden(values) for side, values in extra.items()},
+            },
             request=request,
         )
 

@@ -66,7 +66,7 @@ def _facts(beneficiary: Beneficiary) -> Facts:
 def _committee(staff: dict[str, User]) -> Committee:
     committee = Committee.objects.filter(chair=staff["chair"]).first()
     if committee is None:
-        committee = Committee.objects.create(name="اللجنة الاجتماعية", chair=staff["chair"])
+        committee = Committee.objects.create(name="لجنة البحث الاجتماعي", chair=staff["chair"])
     Membership.objects.bulk_create(
         [Membership(committee=committee, user=staff[name]) for name in ["chair", *MEMBERS]],
         ignore_conflicts=True,

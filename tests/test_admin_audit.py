@@ -263,3 +263,23 @@ def test_a_manager_making_herself_chair_and_member_in_the_admin_is_on_record(
 @pytest.fixture
 def committee_in_admin(people, make_staff):
     return committee_with(chair=people["chair"], members=[make_staff(Role.COMMITTEE)])
+
+
+def test_her_identifiers_changed_in_the_admin_are_named_in_the_trail_but_not_copied(
+    client_as, people
+):
+    """The trail outlives her file's anonymisation: it says that her mobile changed, never what
+    it was or became."""
+    her = BeneficiaryFactory()
+    old_mobile = str(her.mobile)
+    url = reverse("admin:beneficiaries_beneficiary_change", args=[her.pk])
+    client = client_as(people["manager"])
+    data = form_of(client, url, type(her))
+    data["mobile"] = ["+966501112233"]
+    response = client.post(url, data)
+    assert response.status_code == 302, _errors(response)
+
+    change = admin_events(her, "admin_change").get()
+    assert change.extra["old"]["mobile"] == change.extra["new"]["mobile"] == "•••"
+    assert old_mobile not in str(change.extra)
+    assert "501112233" not in str(change.extra)

@@ -39,6 +39,7 @@ MAIN_PAGES = {
         "beneficiaries:referrals",
         "requests_app:detail (in_research)",
         "committee:report",
+        "requests_app:visits",
     ],
     Role.COMMITTEE: ["reports:dashboard", "committee:queue", "committee:meeting"],
     Role.CHAIR: ["reports:dashboard", "committee:meeting", "committee:minutes"],
@@ -47,6 +48,7 @@ MAIN_PAGES = {
         "reports:monthly",
         "surveys:results",
         "committee:scoring",
+        "committee:committees",
         "privacy:audit",
     ],
 }

@@ -44,7 +44,7 @@ def request_before_committee(*, researcher, intake, **fields) -> SupportRequest:
 
 def committee_with(*, chair, members, **fields) -> Committee:
     committee = services.committee_create(
-        actor=None, name="اللجنة الاجتماعية", chair=chair, members=members
+        actor=None, name="لجنة البحث الاجتماعي", chair=chair, members=members
     )
     if fields:
         Committee.objects.filter(pk=committee.pk).update(**fields)
