@@ -529,9 +529,8 @@ def beneficiary_reactivate(
 
 # --- documents, contacts, access -------------------------------------------------------------
 # What one file may hold (issue 18): a complete file has about ten documents of a few hundred
-# KB, renewed statements included; the limits stop a script, not a desk. Settings may change them.
-DOCUMENT_QUOTA_COUNT = 40
-DOCUMENT_QUOTA_MB = 100
+# KB, renewed statements included; the limits (settings DOCUMENT_QUOTA_COUNT and _MB, 40 and
+# 100 MB) stop a script, not a desk.
 DOCUMENT_COUNT_REACHED = _(
     "This file already has %(limit)s documents, the most one file may hold. "
     "A manager can remove outdated ones."
@@ -548,8 +547,7 @@ def _document_quota_check(beneficiary: Beneficiary, size: int) -> None:
     Her row is locked first, so two uploads at once cannot both pass the last free place."""
     Beneficiary.objects.select_for_update().filter(pk=beneficiary.pk).first()
     held = beneficiary.documents.aggregate(count=Count("pk"), size=Sum("size"))
-    count_limit = getattr(settings, "DOCUMENT_QUOTA_COUNT", DOCUMENT_QUOTA_COUNT)
-    mb_limit = getattr(settings, "DOCUMENT_QUOTA_MB", DOCUMENT_QUOTA_MB)
+    count_limit, mb_limit = settings.DOCUMENT_QUOTA_COUNT, settings.DOCUMENT_QUOTA_MB
     if held["count"] >= count_limit:
         raise DocumentQuotaExceeded(DOCUMENT_COUNT_REACHED % {"limit": count_limit})
     if (held["size"] or 0) + size > mb_limit * 1024 * 1024:

@@ -412,6 +412,9 @@ SURVEY_TOKEN_VALID_DAYS = env.int("SURVEY_TOKEN_VALID_DAYS", default=30)
 # she reads the delivery (or decision) message first, not the invitation in the same second.
 # 0 sends both at once, the invitation possibly first.
 SURVEY_INVITATION_DELAY_HOURS = env.int("SURVEY_INVITATION_DELAY_HOURS", default=2)
+# Her file's documents: at most this many and this many megabytes (beneficiaries.services).
+DOCUMENT_QUOTA_COUNT = env.int("DOCUMENT_QUOTA_COUNT", default=40)
+DOCUMENT_QUOTA_MB = env.int("DOCUMENT_QUOTA_MB", default=100)
 
 # --- Logging: to the console, never personal data --------------------------------------------
 LOGGING = {
