@@ -4,9 +4,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Beneficiary, Document
@@ -232,13 +231,4 @@ def open_corrections() -> QuerySet[CorrectionRequest]:
             "beneficiary__file_number",
         )
         .order_by("due_at", "pk")
-    )
-
-
-def open_corrections_summary() -> dict:
-    """{"open", "overdue", "next_due"}: one aggregate query for the intake dashboard."""
-    return CorrectionRequest.objects.filter(status=CorrectionRequest.Status.OPEN).aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
-        next_due=Min("due_at"),
     )

@@ -1,19 +1,12 @@
-"""`{% load beneficiary_tags %}`: `{% open_referrals %}` (her open referrals, for the
-dashboard) and the `identifier` filter (masked unless the viewer may see identifiers)."""
+"""`{% load beneficiary_tags %}`: the `identifier` and `file_identifier` filters (masked unless
+the viewer may see identifiers)."""
 
 from django import template
 
 from beneficiaries.access import may_see_identifiers_on_file
-from beneficiaries.selectors import referrals_open_for
 from wahaj.lib.masking import mask_identifier
 
 register = template.Library()
-
-
-@register.inclusion_tag("beneficiaries/_open_referrals.html", takes_context=True)
-def open_referrals(context, limit: int = 10) -> dict:
-    user = context["request"].user
-    return {"referrals": list(referrals_open_for(user)[:limit])}
 
 
 @register.filter
