@@ -118,14 +118,16 @@ class FakeGateway:
                     gateway._held.wait(timeout=60)
                     self.close_connection = True
                     return  # dropped: the sender never hears back, nothing was accepted
+                if 200 <= status < 300:
+                    # Accepted before answering, as a gateway does: a test that reads
+                    # `accepted` once the sender has its answer must find it there.
+                    with gateway.lock:
+                        gateway.accepted.append(received)
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                if 200 <= status < 300:
-                    with gateway.lock:
-                        gateway.accepted.append(received)
 
         return Handler
