@@ -6,7 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -203,6 +206,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- The browser -----------------------------------------------------------------------------
+class SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time (SQLite only).
+
+    On SQLite the test database is in memory, and Django's live server shares the test's one
+    connection with every request thread. Two requests at once can then deadlock inside CPython's
+    sqlite3 (seen in CI: one thread in a Python SQL function waits for the GIL while holding the
+    connection's mutex; another holds the GIL waiting for that mutex). Served one at a time —
+    Django closes each connection after its answer when the server does not thread — the page
+    loads the same. PostgreSQL gives every thread its own connection and keeps the threaded
+    server."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The server thread itself takes the overridden connections (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = SerialWSGIServer
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
