@@ -140,16 +140,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
                 if document.has_file():
-                    services.document_add(
-                        actor=request.user,
-                        beneficiary=beneficiary,
-                        file=document.cleaned_data["file"],
-                        content_type=document.content_type,
-                        doc_type=document.cleaned_data["doc_type"],
-                        issued_on=document.cleaned_data["issued_on"],
-                        expires_on=document.cleaned_data["expires_on"],
-                        request=request,
-                    )
+                    _document_add(request, beneficiary, document)
         except services.DuplicateBeneficiary as error:
             if error.field == "national_id":
                 # The same woman: send the desk to her file rather than a second one.
@@ -332,6 +323,20 @@ def document_verify(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
     return redirect(reverse("beneficiaries:detail", args=[pk]) + "#documents")
 
 
+def _document_add(request: HttpRequest, beneficiary, form: DocumentForm):
+    """Store one checked document form's file on her file (the one call of both uploads)."""
+    return services.document_add(
+        actor=request.user,
+        beneficiary=beneficiary,
+        file=form.cleaned_data["file"],
+        content_type=form.content_type,
+        doc_type=form.cleaned_data["doc_type"],
+        issued_on=form.cleaned_data["issued_on"],
+        expires_on=form.cleaned_data["expires_on"],
+        request=request,
+    )
+
+
 @role_required(*FILE_ROLES)
 def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Several documents in one submit. Each accepted file is stored; a refused one is named
@@ -346,16 +351,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     accepted, refused = document_formset(request.POST, request.FILES).uploads()
     for form in list(accepted):
         try:
-            services.document_add(
-                actor=request.user,
-                beneficiary=beneficiary,
-                file=form.cleaned_data["file"],
-                content_type=form.content_type,
-                doc_type=form.cleaned_data["doc_type"],
-                issued_on=form.cleaned_data["issued_on"],
-                expires_on=form.cleaned_data["expires_on"],
-                request=request,
-            )
+            _document_add(request, beneficiary, form)
         except services.DocumentQuotaExceeded as error:  # her file is full: this one is refused
             form.add_error("file", error.message)
             accepted.remove(form)

@@ -18,9 +18,7 @@ NEW = reverse("beneficiaries:create")
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("kills a PostgreSQL backend")
+def _fresh_connection_after():
     yield
     connection.close()  # never hand a killed connection to the next test
 

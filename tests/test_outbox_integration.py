@@ -34,10 +34,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not settings.REDIS_URL or "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="needs REDIS_URL and PostgreSQL",
-    ),
 ]
 
 Status = Message.Status

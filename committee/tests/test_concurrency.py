@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from committee import services
 from committee.models import Decision
@@ -14,8 +14,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_concurrent_decisions_store_exactly_one(committee, before_committee):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     support_request = before_committee()
     meeting = open_meeting(committee=committee, requests=[support_request])
     item = meeting.agenda_items.get()

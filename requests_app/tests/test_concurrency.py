@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from audit.models import Event
 from requests_app import services
@@ -12,12 +12,6 @@ from requests_app.models import SupportRequest
 from .factories import ready_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
 
 
 def _submit_all_at_once(calls: list[tuple]) -> list[object]:

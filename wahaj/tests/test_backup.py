@@ -17,12 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("backups are pg_dump / pg_restore: PostgreSQL only")
-
-
 def database_url(name: str) -> str:
     params = connection.settings_dict
     user, host = params["USER"] or "postgres", params["HOST"] or "127.0.0.1"
@@ -57,9 +51,7 @@ def run(script: str, *args: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(
-    postgres_only, tmp_path, make_staff
-):
+def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(tmp_path, make_staff):
     user = make_staff(Role.MANAGER)
     event_record(actor=user, subject=user, verb="backup_probe")
     media = tmp_path / "media"
@@ -95,7 +87,7 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(
         admin.close()
 
 
-def test_a_tampered_backup_is_refused(postgres_only, tmp_path):
+def test_a_tampered_backup_is_refused(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
     folder = Path(
@@ -120,7 +112,7 @@ def test_a_tampered_backup_is_refused(postgres_only, tmp_path):
 
 
 def test_a_beneficiary_document_comes_back_with_its_row_and_its_bytes(
-    postgres_only, tmp_path, make_staff, settings
+    tmp_path, make_staff, settings
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
