@@ -57,15 +57,19 @@ screenshots: $(VENV)/.installed-dev messages
 	rm -rf test-artifacts/screenshots
 	WAHAJ_SCREENSHOTS=1 $(VENV)/bin/pytest -m screenshots -p no:randomly tests/test_screenshots.py
 
+# collectstatic reads no field, but production settings need keys (any valid ones).
+BENCH_FIELD_KEY := YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=
 bench: $(VENV)/.installed messages
 	@bash scripts/system-deps.sh bench
-	DEBUG=0 SECRET_KEY=bench-collectstatic-only $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 SECRET_KEY=bench-collectstatic-only FIELD_ENCRYPTION_KEYS=$(BENCH_FIELD_KEY) \
+	  FIELD_HASH_KEY=bench-collectstatic-only-hash-key-0000 \
+	  $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bench/run.py
 
-backup:
+backup: $(VENV)/.installed
 	@bash scripts/backup.sh
 
-restore:
+restore: $(VENV)/.installed
 	@bash scripts/restore.sh "$(BACKUP)"
 
 clean:

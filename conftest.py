@@ -13,8 +13,8 @@ from django.test.testcases import LiveServerThread
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TwoFactorDevice
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.two_factor import confirmed_device, two_factor_required
@@ -159,7 +159,7 @@ def client_as(client):
 
 def verify_second_factor(client, user) -> None:
     """Mark the client's session as verified by her TOTP device, as django_otp.login does."""
-    device = confirmed_device(user) or TOTPDevice.objects.create(
+    device = confirmed_device(user) or TwoFactorDevice.objects.create(
         user=user, name="test", confirmed=True
     )
     session = client.session
@@ -169,7 +169,7 @@ def verify_second_factor(client, user) -> None:
 
 def current_totp(user) -> str:
     """The code her authenticator app would show now (for the device being set up or in use)."""
-    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "-pk").first()
+    device = TwoFactorDevice.objects.filter(user=user).order_by("-confirmed", "-pk").first()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
 
@@ -277,7 +277,7 @@ def browser_login(page, password):
     def login(user, *, secret: str | None = None):
         if secret is None and two_factor_required(user) and confirmed_device(user) is None:
             # Enrolment needs an invitation (accounts/two_factor.py): give her an app already.
-            TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            TwoFactorDevice.objects.create(user=user, name="test", confirmed=True)
         page.goto("/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", secret or password)

@@ -4,7 +4,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key, key_validator
 from phonenumber_field.modelfields import PhoneNumberField
+
+from wahaj.lib.fields import EncryptedCharField
 
 from .roles import ROLE_INCLUDES, ROLE_PRECEDENCE, Role
 
@@ -90,3 +94,32 @@ class TwoFactorInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A manager's TOTP authenticator whose seed is stored encrypted (issue 19).
+
+    django-otp's own TOTPDevice keeps the seed as plain hex, so a database dump would give
+    every manager's second factor away; django-otp offers no abstract TOTP model to change
+    one field of. This model has TOTPDevice's columns with the `key` encrypted
+    (wahaj.lib.fields, FIELD_ENCRYPTION_KEYS) and borrows its methods unchanged, so the
+    verification (drift, replay guard, throttling) is django-otp's code, not a copy.
+    """
+
+    key = EncryptedCharField(max_length=80, validators=[key_validator], default=default_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")

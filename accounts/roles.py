@@ -51,6 +51,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "beneficiaries.add_contact",
         "beneficiaries.view_referral",
         "beneficiaries.add_referral",
+        # feedback: record, read and answer tickets (a complaint about her is hidden from her)
+        "feedback.view_ticket",
+        "feedback.add_ticket",
+        "feedback.change_ticket",
         # requests_app: create and work on requests (every state change goes through services)
         "requests_app.view_supportrequest",
         "requests_app.add_supportrequest",
@@ -62,6 +66,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # portal: her PDPL correction requests, answered by intake (/portal/staff/corrections/)
         "portal.view_correctionrequest",
         "portal.change_correctionrequest",
+        # programs: the cycles' lists (exclude with a reason) and the handover desk (issue 21)
+        "programs.view_program",
+        "programs.view_cycle",
+        "programs.view_cycleentry",
+        "programs.view_stockitem",
+        "programs.view_stockmovement",
     ],
     Role.RESEARCHER: [
         "beneficiaries.change_referral",  # answer and close referrals
@@ -104,6 +114,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "committee.view_researchreport",
         "committee.view_scoringrule",
         "committee.view_appeal",
+        # programs: funds, their ledger and which fund paid a request (issue 21)
+        "programs.view_fund",
+        "programs.view_fundmovement",
+        "programs.view_requestfunding",
     ],
 }
 

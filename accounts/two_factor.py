@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import event_record
 
-from .models import TwoFactorInvitation, User
+from .models import TwoFactorDevice, TwoFactorInvitation, User
 from .roles import Role
 
 INVITATION_VALID_HOURS = 48
@@ -46,26 +45,26 @@ def two_factor_required(user) -> bool:
     return user.is_authenticated and (user.has_role(Role.MANAGER) or user.is_superuser)
 
 
-def confirmed_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_device(user) -> TwoFactorDevice | None:
+    return TwoFactorDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def enrolment_device(request: HttpRequest) -> TOTPDevice | None:
+def enrolment_device(request: HttpRequest) -> TwoFactorDevice | None:
     """The device this session was allowed to set up by an invitation, if any."""
     device_id = request.session.get(ENROL_SESSION_KEY)
     if device_id is None:
         return None
-    return TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    return TwoFactorDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
 
 
-def qr_code_data_uri(device: TOTPDevice) -> str:
+def qr_code_data_uri(device: TwoFactorDevice) -> str:
     """The otpauth:// URL as an SVG QR code in a data: URI (CSP allows data: images only)."""
     buffer = io.BytesIO()
     qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def base32_secret(device: TOTPDevice) -> str:
+def base32_secret(device: TwoFactorDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
@@ -100,7 +99,7 @@ def two_factor_invitation_issue(
         raise InvitationRefused(NOT_TWO_FACTOR_ROLE)
     if actor is not None and actor.pk == user.pk:
         raise InvitationRefused(OWN_INVITATION)
-    TOTPDevice.objects.filter(user=user).delete()
+    TwoFactorDevice.objects.filter(user=user).delete()
     now = timezone.now()
     TwoFactorInvitation.objects.filter(user=user, used_at=None).update(expires_at=now)
     code = "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH))
@@ -121,7 +120,7 @@ def two_factor_invitation_issue(
 
 
 @transaction.atomic
-def two_factor_invitation_redeem(*, request: HttpRequest, code: str) -> TOTPDevice | None:
+def two_factor_invitation_redeem(*, request: HttpRequest, code: str) -> TwoFactorDevice | None:
     """Spend her invitation: a new unconfirmed device whose secret this session may show.
 
     Returns None for a wrong, used or expired code. Writes `two_factor_invitation_used`.
@@ -136,8 +135,8 @@ def two_factor_invitation_redeem(*, request: HttpRequest, code: str) -> TOTPDevi
         return None
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    TwoFactorDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TwoFactorDevice.objects.create(user=user, name="authenticator", confirmed=False)
     request.session[ENROL_SESSION_KEY] = device.pk
     event_record(
         actor=user,

@@ -1,5 +1,6 @@
 """One append-only audit model: the record of who did what to whom, and every case's timeline."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -65,6 +66,14 @@ class Event(models.Model):
             ),
             # The managers' audit search by actor and period.
             models.Index(fields=["actor", "created_at"], name="audit_actor_time"),
+        ]
+        # The database refuses UPDATE and DELETE too (PostgreSQL; installed by `migrate`,
+        # settings.PGTRIGGER_INSTALL_ON_MIGRATE), so raw SQL cannot rewrite the trail. Nothing
+        # in Wahaj ignores this trigger; scripts/db-role.sh also withholds the privileges.
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
         ]
 
     def __str__(self) -> str:

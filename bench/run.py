@@ -68,12 +68,27 @@ CSRF = secrets.token_hex(16)  # 32 characters: a CSRF secret the cookie and the 
 GOALS = {
     "seed_seconds": ("<=", 120),
     "staff_list_over_admin_change_list": ("<=", 0.15),
+    "api_list_over_staff_list": ("<=", 1.5),  # issue 22
     "status_over_bare_view": ("<=", 4),
+    # Issue 20: applying online, its first page through gunicorn (a form, no file read).
+    "apply_over_bare_view": ("<=", 4),
     "enforce_decision_window_seconds": ("<=", 2),
     "enforce_decision_window_same_queries_10_and_many": ("==", True),
+    # Issue 20: the tickets' deadline sweep, 10,000 open tickets past due (bench/ticket_sweep.py).
+    "ticket_sweep_seconds": ("<=", 2),
+    "ticket_sweep_same_queries_10_and_many": ("==", True),
+    "ticket_sweep_second_run_sends_nothing": ("==", True),
     "export_peak_rss_growth_mb": ("<=", 50),
     "mixed_load_non_2xx": ("==", 0),
     "list_page_max_queries": ("<=", 12),
+    # Issue 21: a cycle's eligible list over every file (bench/cycle_eligibility.py).
+    "cycle_eligibility_seconds": ("<=", 10),
+    "cycle_eligibility_peak_rss_growth_mb": ("<=", 100),
+    # Issue 21: queueing a cycle's SMS for 50,000 women through the outbox (bench/cycle_sms.py).
+    "cycle_sms_seconds": ("<=", 30),
+    # Issue 19: encrypted fields against a plain copy of the columns, same run.
+    "search_national_id_encrypted_over_plain": ("<=", 1.2),
+    "status_encrypted_over_plain": ("<=", 1.2),
 }
 
 SERVER_ENV = {
@@ -82,6 +97,9 @@ SERVER_ENV = {
     "CACHE_KEY_PREFIX": "bench",
     "DEBUG": "0",
     "SECRET_KEY": "bench-" + secrets.token_hex(24),
+    # Fixed, so that BENCH_REUSE=1 reads a database seeded by an earlier run (demo data only).
+    "FIELD_ENCRYPTION_KEYS": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=",
+    "FIELD_HASH_KEY": "bench-only-lookup-hash-key-of-32-characters",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
@@ -419,6 +437,60 @@ def export_memory_figures() -> dict:
     return figures
 
 
+def field_encryption_figures() -> dict:
+    """Issue 19: lookups encrypted vs a plain copy, and the migration's function over every
+    file, in a fresh process (bench/field_encryption.py)."""
+    result = run([PY, str(ROOT / "bench" / "field_encryption.py")])
+    figures = json.loads(result.stdout)
+    log(
+        f"field encryption: search by ID x{figures['search_national_id']['ratio']}, "
+        f"status x{figures['status_lookup']['ratio']} of the plain column; encrypting "
+        f"{figures['fields_encrypt']['beneficiaries']['rows']} files took "
+        f"{figures['fields_encrypt']['beneficiaries']['seconds']} s, peak RSS growth "
+        f"{figures['fields_encrypt']['beneficiaries']['peak_rss_growth_mb']} MB"
+    )
+    return {"field_encryption": figures}
+
+
+def ticket_sweep_figures() -> dict:
+    """Issue 20: the tickets' deadline sweep with BENCH_TICKETS open tickets past due, in a
+    fresh process, rolled back (bench/ticket_sweep.py)."""
+    result = run([PY, str(ROOT / "bench" / "ticket_sweep.py")])
+    figures = json.loads(result.stdout)
+    log(
+        f"ticket sweep: {figures['ticket_sweep_seconds']} s, {figures['ticket_sweep_queries']} "
+        f"queries with {figures['ticket_sweep_result']} ({figures['ticket_sweep_tickets']} "
+        f"overdue); {figures['ticket_sweep_10_due']['queries']} queries with 10"
+    )
+    return figures
+
+
+def cycle_eligibility_figures() -> dict:
+    """Issue 21: a cycle's eligible list over every file, in a fresh process, rolled back
+    (bench/cycle_eligibility.py)."""
+    result = run([PY, str(ROOT / "bench" / "cycle_eligibility.py")])
+    figures = json.loads(result.stdout)
+    log(
+        f"cycle eligibility: {figures['cycle_eligibility_entries']} files in "
+        f"{figures['cycle_eligibility_seconds']} s, {figures['cycle_eligibility_queries']} "
+        f"queries, peak RSS growth {figures['cycle_eligibility_peak_rss_growth_mb']} MB"
+    )
+    return figures
+
+
+def cycle_sms_figures() -> dict:
+    """Issue 21: a cycle's SMS queued for 50,000 women, in a fresh process, rolled back
+    (bench/cycle_sms.py)."""
+    result = run([PY, str(ROOT / "bench" / "cycle_sms.py")])
+    figures = json.loads(result.stdout)
+    log(
+        f"cycle SMS: {figures['cycle_sms_queued']} queued in {figures['cycle_sms_seconds']} s "
+        f"({figures['cycle_sms_queries']} queries), published in "
+        f"{figures['cycle_sms_publish_seconds']} s"
+    )
+    return figures
+
+
 # --- the server and the load generator -------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as sock:
@@ -620,6 +692,11 @@ def build_targets(data: dict, cookies: dict) -> dict[str, Target]:
     return {
         "bare_view": Target([("GET", "/healthz", "")], ""),
         "staff_request_list": Target([("GET", "/requests/?state=in_committee", "")], manager),
+        # Issue 22: the API's request list, the same rows (50, state=in_committee), the same
+        # manager's session (a token costs the same lookup), JSON instead of the page.
+        "api_request_list": Target(
+            [("GET", "/api/v1/requests/?state=in_committee", "")], manager, expect='"results"'
+        ),
         # Not a SPEC figure: the list as staff land on it (every open request, by days left).
         "staff_request_list_open": Target([("GET", "/requests/", "")], manager),
         "admin_change_list": Target(
@@ -638,6 +715,10 @@ def build_targets(data: dict, cookies: dict) -> dict[str, Target]:
         "status_lookup": Target(
             [("POST", "/status/", status_body(ref, nid)) for ref, nid in data["status"]],
             cookies["anonymous"],
+        ),
+        # Issue 20: the first page of /apply/ as a woman with no file opens it.
+        "apply_first_page": Target(
+            [("GET", "/apply/", "")], cookies["anonymous"], expect='name="national_id"'
         ),
     }
 
@@ -688,7 +769,9 @@ def ratios(latency: dict) -> dict:
 
     return {
         "staff_list_over_admin_change_list": ratio("staff_request_list", "admin_change_list"),
+        "api_list_over_staff_list": ratio("api_request_list", "staff_request_list"),
         "status_over_bare_view": ratio("status_lookup", "bare_view"),
+        "apply_over_bare_view": ratio("apply_first_page", "bare_view"),
         "dashboard_over_bare_view": ratio("dashboard", "bare_view"),
         "committee_queue_over_bare_view": ratio("committee_queue", "bare_view"),
         "search_name_over_bare_view": ratio("beneficiary_search_name", "bare_view"),
@@ -705,7 +788,23 @@ def goals(figures: dict) -> dict:
             "enforce_decision_window_same_queries_10_and_many"
         ),
         "export_peak_rss_growth_mb": figures.get("export_peak_rss_growth_mb"),
+        "ticket_sweep_seconds": figures.get("ticket_sweep_seconds"),
+        "ticket_sweep_same_queries_10_and_many": figures.get(
+            "ticket_sweep_same_queries_10_and_many"
+        ),
+        "ticket_sweep_second_run_sends_nothing": figures.get(
+            "ticket_sweep_second_run_sends_nothing"
+        ),
+        "cycle_eligibility_seconds": figures.get("cycle_eligibility_seconds"),
+        "cycle_sms_seconds": figures.get("cycle_sms_seconds"),
+        "cycle_eligibility_peak_rss_growth_mb": figures.get("cycle_eligibility_peak_rss_growth_mb"),
         "mixed_load_non_2xx": (figures.get("mixed_load") or {}).get("non_2xx"),
+        "search_national_id_encrypted_over_plain": (
+            figures.get("field_encryption", {}).get("search_national_id", {}).get("ratio")
+        ),
+        "status_encrypted_over_plain": (
+            figures.get("field_encryption", {}).get("status_lookup", {}).get("ratio")
+        ),
         "list_page_max_queries": max(
             (n for k, n in figures.get("queries", {}).items() if k in LIST_PAGES), default=None
         ),
@@ -720,6 +819,7 @@ def goals(figures: dict) -> dict:
 
 LIST_PAGES = (
     "staff_request_list",
+    "api_request_list",
     "beneficiary_search_national_id",
     "beneficiary_search_name",
     "committee_queue",
@@ -782,6 +882,9 @@ def main() -> int:
     figures["queries"] = query_counts(targets)
     log(f"queries per page: {figures['queries']}")
     figures.update(export_memory_figures())
+    figures.update(cycle_eligibility_figures())
+    figures.update(ticket_sweep_figures())
+    figures.update(cycle_sms_figures())
     connection.close()  # the server's workers and the sweep below open their own
 
     port = free_port()
@@ -799,6 +902,7 @@ def main() -> int:
             stop_server(server)
     # After the pages: the sweep changes the rows the pages show.
     figures.update(enforce_window_figures())
+    figures.update(field_encryption_figures())  # last: it adds, fills and drops columns
     figures["goals"] = goals(figures)
     figures["bench_seconds"] = round(time.perf_counter() - started, 1)
 

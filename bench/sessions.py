@@ -41,10 +41,11 @@ def _verify_second_factor(client: Client, user: User) -> None:
     if not two_factor_required(user):
         return  # a device in her session would cost every page a query she never pays
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    device = device or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    from accounts.models import TwoFactorDevice
+
+    device = TwoFactorDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TwoFactorDevice.objects.create(user=user, name="bench", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

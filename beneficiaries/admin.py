@@ -2,6 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.services import event_record
+from wahaj.lib.crypto import lookup_hash
+from wahaj.lib.validators import normalize_digits
 
 from .models import Beneficiary, Consent, Contact, Document, FileAccess, HouseholdMember, Referral
 
@@ -15,13 +17,20 @@ class HouseholdInline(admin.TabularInline):
 class BeneficiaryAdmin(SimpleHistoryAdmin):
     list_display = ["file_number", "full_name", "national_id", "city", "registration_status"]
     list_filter = ["registration_status", "marital_status"]
-    search_fields = ["file_number", "national_id", "full_name"]
+    search_fields = ["file_number", "full_name"]
     readonly_fields = ["file_number", "version", "created_by", "created_at"]
     show_full_result_count = False
     inlines = [HouseholdInline]
     # Her status moves only through the services (beneficiary_registration_complete, suspend,
     # reactivate), which check the requirements and write the reason.
     readonly_fields = [*readonly_fields, "anonymised_at", "registration_status"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole national ID through its lookup hash (the column is encrypted)."""
+        digits = normalize_digits(search_term.strip())
+        if digits.isdigit() and len(digits) == 10:
+            return queryset.filter(national_id_hash=lookup_hash(digits)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
         """An edit in the admin is audited like one through the services (`version` too)."""
@@ -53,6 +62,9 @@ class FileAccessAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log is append-only; PostgreSQL refuses it too (issue 19)
 
 
 admin.site.register(Contact)

@@ -29,6 +29,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.services import event_record
 from wahaj.lib.choices import Channel
+from wahaj.lib.fields import hash_of
 from wahaj.lib.validators import (
     normalize_digits,
     normalize_iban,
@@ -210,13 +211,20 @@ def _flag_duplicates(rows: list[Row]) -> None:
     """Within the sheet (later rows) and against the files already in the database."""
     ids = {r.data["national_id"] for r in rows if "national_id" in r.data}
     mobiles = {r.data["mobile"] for r in rows if "mobile" in r.data}
-    on_file = dict(
-        Beneficiary.objects.filter(national_id__in=ids).values_list("national_id", "file_number")
-    )
+    # Through the lookup hashes: the IDs and mobiles on file are encrypted.
+    id_field, mobile_field = (Beneficiary._meta.get_field(f) for f in ("national_id", "mobile"))
+    id_hashes = {hash_of(id_field, i): i for i in ids if i}
+    mobile_hashes = {hash_of(mobile_field, m): str(m) for m in mobiles if m}
+    on_file = {
+        id_hashes[h]: n
+        for h, n in Beneficiary.objects.filter(national_id_hash__in=id_hashes).values_list(
+            "national_id_hash", "file_number"
+        )
+    }
     mobiles_on_file = {
-        str(m): n
-        for m, n in Beneficiary.objects.filter(mobile__in=mobiles).values_list(
-            "mobile", "file_number"
+        mobile_hashes[h]: n
+        for h, n in Beneficiary.objects.filter(mobile_hash__in=mobile_hashes).values_list(
+            "mobile_hash", "file_number"
         )
     }
     seen_ids: dict[str, int] = {}

@@ -4,17 +4,26 @@ import uuid
 from datetime import date, timedelta
 from pathlib import PurePath
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from audit.models import Event
 from wahaj.lib.choices import Channel
+from wahaj.lib.fields import (
+    EncryptedCharField,
+    EncryptedEmailField,
+    EncryptedPhoneNumberField,
+    EncryptedTextField,
+    LookupHashField,
+    LookupHashModel,
+    LookupHashQuerySet,
+)
 from wahaj.lib.validators import (
     bank_name_for_iban,
     validate_iban,
@@ -81,7 +90,7 @@ class PreferredChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
-class BeneficiaryQuerySet(models.QuerySet):
+class BeneficiaryQuerySet(LookupHashQuerySet):
     """`update()` fires no signal and skips the services: it records itself, per file."""
 
     _audit_actor = None
@@ -123,17 +132,19 @@ class BeneficiaryQuerySet(models.QuerySet):
         return count
 
 
-class Beneficiary(models.Model):
+class Beneficiary(LookupHashModel, models.Model):
     file_number = models.CharField(_("file number"), max_length=16, unique=True, editable=False)
     full_name = models.CharField(_("full name (four parts)"), max_length=200)
     latin_name = models.CharField(_("name in Latin letters"), max_length=200, blank=True)
-    national_id = models.CharField(
+    # Her identifiers, contacts, IBAN and health notes are stored encrypted (wahaj/lib/fields.py);
+    # the *_hash columns find them: the unique national ID, the search by mobile.
+    national_id = EncryptedCharField(
         _("national ID or iqama"),
         max_length=10,
-        unique=True,
         validators=[validate_national_id],
         help_text=_("10 digits: 1… for a citizen, 2… for a resident."),
     )
+    national_id_hash = LookupHashField(source="national_id")
     nationality = models.CharField(
         _("nationality"), max_length=2, choices=Nationality.choices, default=Nationality.SAUDI
     )
@@ -141,14 +152,15 @@ class Beneficiary(models.Model):
     marital_status = models.CharField(
         _("marital status"), max_length=16, choices=MaritalStatus.choices
     )
-    mobile = PhoneNumberField(
+    mobile = EncryptedPhoneNumberField(
         _("mobile"),
         region="SA",
         validators=[validate_saudi_mobile],
         help_text=_("Saudi mobile, e.g. 05XXXXXXXX."),
     )
-    phone2 = PhoneNumberField(_("second phone"), region="SA", blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    mobile_hash = LookupHashField(source="mobile")
+    phone2 = EncryptedPhoneNumberField(_("second phone"), region="SA", blank=True)
+    email = EncryptedEmailField(_("e-mail"), blank=True)
     city = models.CharField(_("city"), max_length=64)
     district = models.CharField(_("district"), max_length=64, blank=True)
     national_address = models.CharField(
@@ -159,7 +171,7 @@ class Beneficiary(models.Model):
     )
     housing = models.CharField(_("housing"), max_length=16, choices=Housing.choices)
     monthly_rent = models.DecimalField(_("monthly rent"), **MONEY, default=0)
-    iban = models.CharField(
+    iban = EncryptedCharField(
         _("IBAN"),
         max_length=24,
         blank=True,
@@ -167,7 +179,7 @@ class Beneficiary(models.Model):
         help_text=_("SA followed by 22 digits."),
     )
     debts = models.DecimalField(_("debts"), **MONEY, default=0)
-    health_notes = models.TextField(_("health notes"), blank=True)
+    health_notes = EncryptedTextField(_("health notes"), blank=True)
     registration_status = models.CharField(
         _("registration status"),
         max_length=16,
@@ -218,10 +230,12 @@ class Beneficiary(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(monthly_rent__gte=0), name="ben_rent_gte_0"),
             models.CheckConstraint(condition=Q(debts__gte=0), name="ben_debts_gte_0"),
+            # One file per national ID, kept by its lookup hash (the ID itself is encrypted).
+            models.UniqueConstraint(fields=["national_id_hash"], name="ben_national_id_unique"),
         ]
         indexes = [
             # The duplicate guard and the list's search by mobile.
-            models.Index(fields=["mobile"], name="ben_mobile"),
+            models.Index(fields=["mobile_hash"], name="ben_mobile_hash"),
             # The list page: newest first, filtered by status.
             models.Index(fields=["registration_status", "-created_at"], name="ben_status_created"),
             models.Index(fields=["-created_at", "-id"], name="ben_created"),
@@ -286,7 +300,7 @@ class IncomeSource(models.Model):
         return f"{self.get_source_display()}: {self.amount}"
 
 
-class HouseholdMember(models.Model):
+class HouseholdMember(LookupHashModel, models.Model):
     class Relation(models.TextChoices):
         SON = "son", _("Son")
         DAUGHTER = "daughter", _("Daughter")
@@ -315,20 +329,22 @@ class HouseholdMember(models.Model):
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    national_id = models.CharField(
+    national_id = EncryptedCharField(
         _("national ID or iqama"),
         max_length=10,
         blank=True,
         validators=[validate_national_id],
         help_text=_("Optional for infants."),
     )
+    national_id_hash = LookupHashField(source="national_id")
     monthly_income = models.DecimalField(_("monthly income"), **MONEY, default=0)
     occupation = models.CharField(
         _("education / work"), max_length=16, choices=Occupation.choices, blank=True
     )
     has_disability = models.BooleanField(_("disability"), default=False)
-    health_notes = models.CharField(_("health"), max_length=200, blank=True)
+    health_notes = EncryptedCharField(_("health"), max_length=200, blank=True)
 
+    objects = LookupHashQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -341,7 +357,7 @@ class HouseholdMember(models.Model):
             )
         ]
         # The duplicate guard: a member's ID already on another file.
-        indexes = [models.Index(fields=["national_id"], name="ben_member_national_id")]
+        indexes = [models.Index(fields=["national_id_hash"], name="ben_member_national_id_hash")]
 
     def __str__(self) -> str:
         return self.name
@@ -563,6 +579,10 @@ class Consent(models.Model):
         return f"{self.beneficiary_id} {self.purpose} {self.notice_version}"
 
 
+# The one FileAccess trigger retention may ignore: it blanks the address of who opened her file.
+FILE_ACCESS_PERSONAL_TRIGGER = "file_access_personal"
+
+
 class FileAccess(models.Model):
     """Who opened whose file or document, and when (PDPL: access to personal data is recorded).
 
@@ -597,6 +617,30 @@ class FileAccess(models.Model):
         verbose_name_plural = _("file accesses")
         ordering = ["-at"]
         indexes = [models.Index(fields=["beneficiary", "-at"], name="ben_access_time")]
+        # Who opened her file is a record PostgreSQL keeps (issue 19; installed by `migrate`,
+        # see PGTRIGGER_INSTALL_ON_MIGRATE): no row is deleted, no fact of a row changes, a
+        # document link may only become NULL (its document was deleted), and the address is
+        # blanked only by retention (privacy.services, under pgtrigger.ignore of that trigger).
+        triggers = [
+            pgtrigger.Protect(name="file_access_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="file_access_facts",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=["ip_address", "document"]),
+            ),
+            pgtrigger.Protect(
+                name="file_access_document",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(
+                    new__document__isnull=False, old__document__df=pgtrigger.F("new__document")
+                ),
+            ),
+            pgtrigger.Protect(
+                name=FILE_ACCESS_PERSONAL_TRIGGER,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("ip_address"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.beneficiary_id}"

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wahaj.lib.crypto import lookup_hash
+from wahaj.lib.fields import hash_fields
 from wahaj.lib.validators import normalize_digits, normalize_mobile
 
 from .models import (
@@ -68,7 +70,8 @@ def beneficiary_search(
     """The list page's rows: one query per page whatever the filters (no per-row lookups).
 
     `q` matches a file number, a national ID or a mobile exactly (after digit normalisation),
-    else part of her Arabic or Latin name.
+    else part of her Arabic or Latin name. IDs and mobiles are stored encrypted: they are found
+    by their lookup hash, whole only (part of an ID finds nothing).
     """
     rows = Beneficiary.objects.only(*LIST_FIELDS)
     q = " ".join(q.split())
@@ -77,14 +80,14 @@ def beneficiary_search(
         if re.fullmatch(r"[Bb]-?\d+", digits):
             rows = rows.filter(file_number=f"B-{int(digits.lstrip('Bb-')):06d}")
         elif digits.isdigit() and len(digits) == 10 and digits[0] in "12":
-            rows = rows.filter(national_id=digits)
+            rows = rows.filter(national_id_hash=lookup_hash(digits))
         elif re.fullmatch(r"\+?\d{9,14}", digits):
             try:
                 mobile = normalize_mobile(digits)
             except ValidationError:
-                rows = rows.filter(national_id__startswith=digits)
+                rows = rows.none()  # part of an ID: an encrypted column has no prefix search
             else:
-                rows = rows.filter(mobile=mobile)
+                rows = rows.filter(mobile_hash=lookup_hash(mobile.as_e164))
         else:
             rows = rows.filter(Q(full_name__icontains=q) | Q(latin_name__icontains=q))
     if status:
@@ -116,19 +119,21 @@ LIST_FIELDS = [
 
 def household_flags(beneficiary: Beneficiary) -> dict[int, list[Beneficiary]]:
     """Members whose national ID is on another file (as a beneficiary or a household member)."""
-    ids = {m.national_id: m.pk for m in beneficiary.household.all() if m.national_id}
+    # By lookup hash: the IDs themselves are encrypted.
+    ids = {m.national_id_hash: m.pk for m in beneficiary.household.all() if m.national_id_hash}
     if not ids:
         return {}
     flags: dict[int, list[Beneficiary]] = {}
-    for other in Beneficiary.objects.filter(national_id__in=ids).exclude(pk=beneficiary.pk):
-        flags.setdefault(ids[other.national_id], []).append(other)
+    others = Beneficiary.objects.filter(national_id_hash__in=ids).exclude(pk=beneficiary.pk)
+    for other in others:
+        flags.setdefault(ids[other.national_id_hash], []).append(other)
     members = (
-        HouseholdMember.objects.filter(national_id__in=ids)
+        HouseholdMember.objects.filter(national_id_hash__in=ids)
         .exclude(beneficiary=beneficiary)
         .select_related("beneficiary")
     )
     for member in members:
-        flags.setdefault(ids[member.national_id], []).append(member.beneficiary)
+        flags.setdefault(ids[member.national_id_hash], []).append(member.beneficiary)
     return flags
 
 
@@ -139,6 +144,10 @@ def referrals_open_for(user) -> QuerySet[Referral]:
         .select_related("beneficiary", "referred_by")
         .order_by("created_at")
     )
+
+
+# Not a change of her data: the version counter and the lookup hashes (their ID moves with them).
+UNSHOWN_HISTORY = ["version", *(f.name for f in hash_fields(Beneficiary))]
 
 
 def beneficiary_change_history(beneficiary: Beneficiary, limit: int = 30) -> list[dict]:
@@ -152,9 +161,7 @@ def beneficiary_change_history(beneficiary: Beneficiary, limit: int = 30) -> lis
             break
         changes = []
         if older is not None:
-            for change in newer.diff_against(older).changes:
-                if change.field == "version":
-                    continue
+            for change in newer.diff_against(older, excluded_fields=UNSHOWN_HISTORY).changes:
                 field = Beneficiary._meta.get_field(change.field)
                 changes.append(str(field.verbose_name))
         history.append(

@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest
@@ -19,7 +22,14 @@ from accounts.roles import Role
 from audit.models import Event
 from audit.services import event_record
 from notifications.models import Message
-from notifications.services import message_queue, message_queue_to_staff
+from notifications.services import (
+    message_build,
+    message_queue,
+    message_queue_to_staff,
+    messages_queue_bulk,
+)
+from wahaj.lib.bulk import insert_many
+from wahaj.lib.fields import hash_of
 
 from .models import (
     PRIVACY_NOTICE_VERSION,
@@ -36,7 +46,7 @@ from .models import (
     Referral,
     RegistrationStatus,
 )
-from .selectors import consent_withdrawn, registration_gaps
+from .selectors import UNSHOWN_HISTORY, consent_withdrawn, registration_gaps
 from .uploads import EXTENSIONS
 
 REFERRAL_ALREADY_CLOSED = _("This referral is already closed.")
@@ -135,13 +145,25 @@ class MemberInput:
 def beneficiary_find_duplicate(
     *, national_id: str, mobile: Any, exclude_pk: int | None = None
 ) -> tuple[Beneficiary, str] | None:
-    """The file already holding this national ID (first) or mobile, with the field that matched."""
-    query = Beneficiary.objects.filter(Q(national_id=national_id) | Q(mobile=mobile))
+    """The file already holding this national ID (first) or mobile, with the field that matched.
+
+    Both are stored encrypted: compared through their lookup hashes (unique for the ID).
+    """
+    national_id_hash = hash_of(Beneficiary._meta.get_field("national_id"), national_id)
+    mobile_hash = hash_of(Beneficiary._meta.get_field("mobile"), mobile)
+    matches = [
+        Q(**{f"{name}_hash": value})
+        for name, value in (("national_id", national_id_hash), ("mobile", mobile_hash))
+        if value
+    ]
+    if not matches:
+        return None
+    query = Beneficiary.objects.filter(reduce(or_, matches))
     if exclude_pk:
         query = query.exclude(pk=exclude_pk)
-    found = list(query.only("pk", "file_number", "full_name", "national_id", "mobile")[:2])
+    found = list(query.only("pk", "file_number", "full_name", "national_id_hash")[:2])
     for existing in found:
-        if existing.national_id == national_id:
+        if existing.national_id_hash == national_id_hash:
             return existing, "national_id"
     return (found[0], "mobile") if found else None
 
@@ -190,10 +212,16 @@ def beneficiary_register(
     Contact.objects.create(
         beneficiary=beneficiary,
         channel=beneficiary.intake_channel,
-        summary=str(_("Registered at intake.")),
+        # actor None: she applied on the website (portal_application_submit).
+        summary=str(_("Registered at intake.") if actor else _("Applied online on the website.")),
         staff=actor,
     )
-    consents = _consents_create(actor=actor, beneficiary=beneficiary, purposes=consent_purposes)
+    consents = _consents_create(
+        actor=actor,
+        beneficiary=beneficiary,
+        purposes=consent_purposes,
+        via="staff" if actor else "portal",
+    )
     event_record(
         actor=actor,
         subject=beneficiary,
@@ -208,6 +236,7 @@ def beneficiary_register(
             },
         },
         request=request,
+        actor_kind=None if actor else Event.ActorKind.BENEFICIARY,
     )
     return beneficiary
 
@@ -246,11 +275,9 @@ def _changes_since(beneficiary: Beneficiary, version: int) -> list[tuple[str, st
     base = next((r for r in reversed(records) if r.version == version), None)
     if base is None or not records:
         return []
-    delta = records[-1].diff_against(base)
+    delta = records[-1].diff_against(base, excluded_fields=UNSHOWN_HISTORY)
     labels = []
     for change in delta.changes:
-        if change.field == "version":
-            continue
         field = Beneficiary._meta.get_field(change.field)
         value = dict(field.flatchoices).get(change.new, change.new) if field.choices else change.new
         labels.append((str(field.verbose_name), str(value or "")))
@@ -433,6 +460,70 @@ def message_queue_to_her(
         subject=subject,
         send_after=send_after,
     )
+
+
+@dataclass(frozen=True)
+class ToHer:
+    """One message of `messages_queue_to_them`: the arguments of `message_queue_to_her`."""
+
+    beneficiary: Beneficiary
+    template: str
+    context: dict[str, Any]
+    idempotency_key: str
+    subject: models.Model | None = None
+
+
+def messages_queue_to_them(items: list[ToHer]) -> list[Message]:
+    """`message_queue_to_her` for many women at once, in a constant number of queries (a
+    program's cycle tells thousands): the same channel, language and consent rule — a woman
+    who withdrew `contact` gets no row, her `subject` (else her file) a
+    `message_withheld_no_consent` event. Rows go through `messages_queue_bulk` (one insert,
+    existing idempotency keys skipped). Returns the rows queued."""
+    if not items:
+        return []
+    withdrawn = set(
+        Consent.objects.filter(
+            beneficiary_id__in={item.beneficiary.pk for item in items},
+            purpose=ConsentPurpose.CONTACT,
+        )
+        .values("beneficiary_id")
+        .annotate(active=Count("pk", filter=Q(withdrawn_at=None)))
+        .filter(active=0)
+        .values_list("beneficiary_id", flat=True)
+    )
+    rows, withheld = [], []
+    for item in items:
+        beneficiary = item.beneficiary
+        if beneficiary.pk in withdrawn:
+            subject = item.subject or beneficiary
+            withheld.append(
+                Event(
+                    actor=None,
+                    actor_kind=Event.ActorKind.SYSTEM,
+                    content_type=ContentType.objects.get_for_model(subject),
+                    object_id=subject.pk,
+                    verb="message_withheld_no_consent",
+                    extra={"template": item.template},
+                )
+            )
+            continue
+        if beneficiary.preferred_channel == "email" and beneficiary.email:
+            channel, to = "email", beneficiary.email
+        else:
+            channel, to = "sms", str(beneficiary.mobile or "")
+        rows.append(
+            message_build(
+                channel=channel,
+                to=to,
+                template=item.template,
+                language=beneficiary.preferred_language or "ar",
+                context=item.context,
+                idempotency_key=item.idempotency_key,
+                subject=item.subject,
+            )
+        )
+    insert_many(withheld)
+    return messages_queue_bulk(rows)
 
 
 def _tell_her(beneficiary: Beneficiary, template: str, key: str) -> None:

@@ -166,3 +166,38 @@ class ScoringRuleForm(LocalDigitsMixin, forms.ModelForm):
 
 class AppealForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Program cycles (issue 21) -----------------------------------------------------------------
+class CycleAddForm(forms.Form):
+    cycle = forms.ModelChoiceField(queryset=None, label=_("cycle sent to the committee"))
+
+    def __init__(self, *args, cycles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = cycles
+        self.fields["cycle"].empty_label = None
+
+
+class CycleVoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CycleDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, votes_outcome: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if votes_outcome is not None:
+            self.fields["outcome"].choices = [
+                c for c in Decision.Outcome.choices if c[0] == votes_outcome
+            ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import RejectionCode, RequestType
+from wahaj.lib.fields import EncryptedTextField
 
 from .scoring import RuleValues, breakdown_rows
 
@@ -351,11 +352,12 @@ class ResearchReport(models.Model):
     )
     visit_type = models.CharField(_("visit"), max_length=16, choices=VisitType.choices)
     visit_date = models.DateField(_("visit date"))
-    household_findings = models.TextField(_("household"), blank=True)
-    income_findings = models.TextField(_("income"), blank=True)
-    housing_findings = models.TextField(_("housing"), blank=True)
-    health_findings = models.TextField(_("health"), blank=True)
-    needs = models.TextField(_("needs"), blank=True)
+    # What the researcher wrote is stored encrypted (issue 19, wahaj/lib/fields.py).
+    household_findings = EncryptedTextField(_("household"), blank=True)
+    income_findings = EncryptedTextField(_("income"), blank=True)
+    housing_findings = EncryptedTextField(_("housing"), blank=True)
+    health_findings = EncryptedTextField(_("health"), blank=True)
+    needs = EncryptedTextField(_("needs"), blank=True)
     recommendation = models.CharField(
         _("recommendation"), max_length=16, choices=Recommendation.choices
     )
@@ -389,3 +391,87 @@ class ResearchReport(models.Model):
 
     def breakdown_rows(self) -> list[dict]:
         return breakdown_rows(self.score_breakdown)
+
+
+# --- A program's cycle before the committee (issue 21) ------------------------------------
+class CycleAgendaItem(models.Model):
+    """A cycle's whole list on a meeting's agenda: one item, voted and decided as a request."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="cycle_items")
+    cycle = models.ForeignKey(
+        "programs.Cycle",
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+        verbose_name=_("cycle"),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cycle agenda item")
+        verbose_name_plural = _("cycle agenda items")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "cycle"], name="agenda_cycle_once_per_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:cycle {self.cycle_id}"
+
+
+class CycleVote(models.Model):
+    """A member's vote on a cycle (the same choices and rules as on a request)."""
+
+    item = models.ForeignKey(CycleAgendaItem, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    choice = models.CharField(_("vote"), max_length=16, choices=Vote.Choice.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cycle vote")
+        verbose_name_plural = _("cycle votes")
+        ordering = ["cast_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="cycle_vote_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.choice}"
+
+
+class CycleDecision(models.Model):
+    """The committee's decision on a cycle; approving it commits the fund (programs.services)."""
+
+    item = models.OneToOneField(CycleAgendaItem, on_delete=models.PROTECT, related_name="decision")
+    cycle = models.ForeignKey(
+        "programs.Cycle",
+        on_delete=models.PROTECT,
+        related_name="committee_decisions",
+        verbose_name=_("cycle"),
+    )
+    outcome = models.CharField(_("decision"), max_length=16, choices=Decision.Outcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    # The list's figures and the fund's when decided (count, total, balance, left).
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    tally = models.JSONField(_("votes"), default=dict)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("cycle decision")
+        verbose_name_plural = _("cycle decisions")
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"cycle {self.cycle_id}: {self.outcome}"

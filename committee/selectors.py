@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from beneficiaries.models import Beneficiary, Category, Housing, IncomeSource, MaritalStatus
 from beneficiaries.selectors import household_income_summary
+from programs.models import Cycle
+from programs.selectors import repeat_support_for_entry, repeat_support_for_requests
+from programs.services import cycle_approval_needs
 from requests_app.models import RejectionCode, RequestType, SupportRequest
 from requests_app.selectors import support_requests_with_clock
 
-from .models import AgendaItem, Decision, Meeting, Vote
+from .models import AgendaItem, CycleAgendaItem, CycleDecision, Decision, Meeting, Vote
 from .scoring import Facts
 from .voting import Ballot, ItemResult, item_result
 
@@ -245,10 +248,46 @@ def minutes_data(meeting: Meeting) -> dict:
         "attendees": attendees,
         "absent": absent,
         "items": items,
+        "cycles": cycle_minutes(meeting, voters, present_ids),
         "frozen_at": timezone.now().isoformat()
         if meeting.status == Meeting.Status.CLOSED
         else None,
     }
+
+
+def cycle_minutes(meeting: Meeting, voters: list, present_ids: set[int]) -> list[dict]:
+    """A program cycle on the agenda, as the minutes record it: the list's figures, the votes,
+    the decision (issue 21)."""
+    rows = []
+    items = meeting.cycle_items.select_related("cycle__program", "cycle__fund")
+    for item in items.prefetch_related("votes"):
+        ballots = {vote.member_id: vote for vote in item.votes.all()}
+        result = item_result(
+            [Ballot(v.member_id, v.choice) for v in ballots.values()],
+            present_ids=present_ids,
+            chair_id=meeting.committee.chair_id,
+        )
+        decision = CycleDecision.objects.filter(item=item).first()
+        cycle = item.cycle
+        rows.append(
+            {
+                "program": cycle.program.name,
+                "cycle": cycle.name,
+                "fund": cycle.fund.name,
+                "eligible": cycle.eligible_count,
+                "total": _money(cycle.total_amount),
+                "votes": [
+                    {
+                        "name": user.display_name,
+                        "choice": ballots[user.pk].choice if user.pk in ballots else "",
+                    }
+                    for user in voters
+                ],
+                "tally": result.tally,
+                "outcome": decision.outcome if decision else "",
+            }
+        )
+    return rows
 
 
 def _money(value) -> str | None:
@@ -286,6 +325,17 @@ def minutes_display(meeting: Meeting) -> dict:
         }
         for row in data["items"]
     ]
+    data["cycles"] = [
+        {
+            **row,
+            "outcome_label": _label(Decision.Outcome, row["outcome"]),
+            "votes": [
+                {**vote, "choice_label": VOTE_WORDS.get(vote["choice"], "")}
+                for vote in row.get("votes", [])
+            ],
+        }
+        for row in data.get("cycles", [])
+    ]
     return data
 
 
@@ -316,6 +366,8 @@ def agenda_rows(meeting: Meeting, user) -> list[dict]:
     present_ids = {member.pk for member in meeting.present.all()}
     items = list(meeting_agenda(meeting))
     results = item_results(meeting, items, present_ids)
+    # Issue 21: support of the same program she received within its period, per request.
+    received = repeat_support_for_requests([item.support_request for item in items])
     rows = []
     for item in items:
         support_request = item.support_request
@@ -334,6 +386,7 @@ def agenda_rows(meeting: Meeting, user) -> list[dict]:
                 "votes": votes,
                 "result": result,
                 "outcome_label": _label(Decision.Outcome, result.outcome),
+                "received": received.get(support_request.pk, []),
                 # Counts read "Recused: 1", not the form's first person "Recuse myself: 1".
                 "tally": [(VOTE_WORDS.get(key, key), count) for key, count in result.tally.items()],
                 "my_vote": next((v for v in votes if v.member_id == user.pk), None),
@@ -343,3 +396,70 @@ def agenda_rows(meeting: Meeting, user) -> list[dict]:
             }
         )
     return rows
+
+
+# --- Program cycles on the agenda (issue 21) ---------------------------------------------------
+FLAGGED_SHOWN = 20
+
+
+def cycles_not_on_agenda(meeting: Meeting):
+    """Cycles sent to the committee that this meeting's agenda does not hold yet."""
+    return (
+        Cycle.objects.filter(status=Cycle.Status.IN_COMMITTEE)
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("program")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def cycle_agenda_rows(meeting: Meeting, user) -> list[dict]:
+    """Each cycle on the agenda: the list's figures, the fund check, the women flagged as
+    having received this support within the period (what and when), the votes."""
+    is_open = meeting.status == Meeting.Status.OPEN
+    present_ids = {member.pk for member in meeting.present.all()}
+    rows = []
+    items = meeting.cycle_items.select_related("cycle__program", "cycle__fund").prefetch_related(
+        "votes__member"
+    )
+    for item in items:
+        cycle = item.cycle
+        votes = list(item.votes.all())
+        result = item_result(
+            [Ballot(v.member_id, v.choice) for v in votes],
+            present_ids=present_ids,
+            chair_id=meeting.committee.chair_id,
+        )
+        decision = CycleDecision.objects.filter(item=item).first()
+        pending = is_open and decision is None
+        flagged = cycle.entries.filter(repeat_flagged=True, status="eligible").select_related(
+            "beneficiary", "cycle__program"
+        )
+        rows.append(
+            {
+                "item": item,
+                "cycle": cycle,
+                "needs": cycle_approval_needs(cycle) if decision is None else None,
+                "flagged": [
+                    {"entry": entry, "received": repeat_support_for_entry(entry)}
+                    for entry in flagged[:FLAGGED_SHOWN]
+                ],
+                "votes": votes,
+                "result": result,
+                "tally": [(VOTE_WORDS.get(k, k), n) for k, n in result.tally.items()],
+                "outcome_label": _label(Decision.Outcome, result.outcome),
+                "decision": decision,
+                "my_vote": next((v for v in votes if v.member_id == user.pk), None),
+                "may_vote": pending and user.pk in present_ids,
+                "may_decide": pending and user.pk == meeting.committee.chair_id,
+            }
+        )
+    return rows
+
+
+def cycle_item_for_staff(user, pk: int):
+    """A cycle's agenda item, through a meeting she may see (404 otherwise)."""
+    return get_object_or_404(
+        CycleAgendaItem.objects.select_related("meeting__committee", "cycle"),
+        pk=pk,
+        meeting__in=meetings_visible_to(user),
+    )

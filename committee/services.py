@@ -19,6 +19,8 @@ from accounts.roles import Role
 from audit.services import event_record
 from beneficiaries.selectors import beneficiary_documents_valid, household_income_summary
 from notifications.services import message_queue_to_staff
+from programs import services as program_services
+from programs.models import Cycle
 from requests_app import services as request_services
 from requests_app.models import SupportRequest
 
@@ -26,6 +28,9 @@ from .models import (
     AgendaItem,
     Appeal,
     Committee,
+    CycleAgendaItem,
+    CycleDecision,
+    CycleVote,
     Decision,
     Meeting,
     Membership,
@@ -633,6 +638,15 @@ def decision_record(
             )
     except IntegrityError as exc:
         raise CommitteeError(ALREADY_DECIDED) from exc
+    if approved:
+        # Issue 21: the fund the request's type draws on must cover it, and support she
+        # already received within a "once per period" program refuses it (with what and when).
+        try:
+            program_services.request_funding_commit(
+                actor=actor, support_request=support_request, amount=decision.approved_amount
+            )
+        except program_services.ProgramError as error:
+            raise CommitteeError(error.message) from error
     request_services.support_request_decide(
         actor=actor,
         support_request=support_request,
@@ -723,3 +737,137 @@ def appeal_file(
         actor=staff, support_request=support_request, note=reason
     )
     return appeal
+
+
+# --- A program's cycle (issue 21) ------------------------------------------------------------
+CYCLE_NOT_IN_COMMITTEE = _("Only a cycle sent to the committee can be put on the agenda.")
+CYCLE_ALREADY_DECIDED = _("This cycle has already been decided.")
+
+
+def cycle_snapshot(cycle: Cycle) -> dict:
+    """The list's and the fund's figures a cycle decision rests on (plain JSON)."""
+    needs = program_services.cycle_approval_needs(cycle)
+    fund = cycle.fund
+    return {
+        "program": cycle.program.name,
+        "cycle": cycle.name,
+        "fund": fund.name,
+        "eligible": cycle.eligible_count,
+        "approved": needs["count"],
+        "refused_repeat": needs["refused"],
+        "flagged_repeat": needs["flagged"],
+        "total": str(needs["total"]),
+        "fund_balance": str(fund.balance),
+        "fund_left": str(fund.left),
+    }
+
+
+@transaction.atomic
+def meeting_add_cycle(*, actor, meeting: Meeting, cycle: Cycle) -> CycleAgendaItem:
+    """Put a cycle sent to the committee on a meeting's agenda, as one item."""
+    meeting = _locked_meeting(meeting)
+    _require_chair(actor, meeting.committee)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise CommitteeError(MEETING_CLOSED)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != Cycle.Status.IN_COMMITTEE:
+        raise CommitteeError(CYCLE_NOT_IN_COMMITTEE)
+    item, created = CycleAgendaItem.objects.get_or_create(
+        meeting=meeting,
+        cycle=cycle,
+        defaults={
+            "position": (meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0)
+            + meeting.cycle_items.count()
+            + 1
+        },
+    )
+    if created:
+        event_record(
+            actor=actor,
+            subject=meeting,
+            verb="meeting_add_cycle",
+            extra={"cycle": cycle.pk, "name": str(cycle)},
+        )
+    return item
+
+
+def _cycle_item_open(item: CycleAgendaItem) -> tuple[Meeting, CycleAgendaItem]:
+    meeting = _locked_meeting(item.meeting)
+    item = CycleAgendaItem.objects.select_related("cycle__program", "cycle__fund").get(pk=item.pk)
+    if meeting.status != Meeting.Status.OPEN:
+        raise CommitteeError(MEETING_NOT_OPEN)
+    if CycleDecision.objects.filter(item=item).exists():
+        raise CommitteeError(CYCLE_ALREADY_DECIDED)
+    return meeting, item
+
+
+@transaction.atomic
+def cycle_vote_cast(*, actor, item: CycleAgendaItem, choice: str, comment: str = "") -> CycleVote:
+    """One member, one vote on a cycle, while the meeting is open (a second replaces it)."""
+    meeting, item = _cycle_item_open(item)
+    if not meeting.present.filter(pk=actor.pk).exists():
+        raise CommitteeError(NOT_PRESENT)
+    vote = CycleVote.objects.select_for_update().filter(item=item, member=actor).first()
+    old_choice = ""
+    if vote is None:
+        vote = CycleVote.objects.create(item=item, member=actor, choice=choice, comment=comment)
+        verb = "cycle_vote_cast"
+    else:
+        if (vote.choice, vote.comment) == (choice, comment):
+            return vote
+        old_choice = vote.choice
+        vote.choice, vote.comment, vote.updated_at = choice, comment, timezone.now()
+        vote.save(update_fields=["choice", "comment", "updated_at"])
+        verb = "cycle_vote_change"
+    event_record(
+        actor=actor,
+        subject=item,
+        verb=verb,
+        old_state=old_choice,
+        new_state=choice,
+        note=comment,
+        extra={"meeting": meeting.number, "cycle": item.cycle_id},
+    )
+    return vote
+
+
+def cycle_item_result(item: CycleAgendaItem, meeting: Meeting) -> ItemResult:
+    ballots = [Ballot(m, c) for m, c in item.votes.values_list("member_id", "choice")]
+    present_ids = set(meeting.present.values_list("pk", flat=True))
+    return item_result(ballots, present_ids=present_ids, chair_id=meeting.committee.chair_id)
+
+
+@transaction.atomic
+def cycle_decision_record(
+    *, actor, item: CycleAgendaItem, outcome: str, note: str = ""
+) -> CycleDecision:
+    """The chair records the votes' decision on a cycle, at an open meeting with quorum (the
+    large-amount quorum applies to the cycle's total). Approval goes through
+    programs.services.cycle_decide, which refuses it — and with it this decision — when the
+    fund cannot cover the list, saying the fund's balance."""
+    meeting, item = _cycle_item_open(item)
+    _require_chair(actor, meeting.committee)
+    cycle = item.cycle
+    result = cycle_item_result(item, meeting)
+    total = program_services.cycle_approval_needs(cycle)["total"]
+    _check_votes_decide(meeting, result, outcome, total if outcome == "approved" else None)
+    decision = CycleDecision.objects.create(
+        item=item,
+        cycle=cycle,
+        outcome=outcome,
+        decided_by=actor,
+        snapshot=cycle_snapshot(cycle),
+        tally=result.tally,
+        note=note,
+    )
+    try:
+        program_services.cycle_decide(
+            actor=actor,
+            cycle=cycle,
+            outcome=outcome,
+            note=note or _("Meeting no. %(number)s") % {"number": meeting.number},
+            extra={"meeting": meeting.number, "tally": result.tally},
+        )
+    except program_services.ProgramError as error:
+        raise CommitteeError(error.message) from error
+    return decision

@@ -20,6 +20,9 @@ from .forms import (
     AgendaAddForm,
     AppealForm,
     CommitteeForm,
+    CycleAddForm,
+    CycleDecisionForm,
+    CycleVoteForm,
     DecisionForm,
     MeetingCloseForm,
     MeetingOpenForm,
@@ -99,7 +102,19 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["close_form"] = MeetingCloseForm(auto_id="close_%s")
     if is_chair and meeting.status != Meeting.Status.CLOSED:
         context["agenda_form"] = AgendaAddForm(queue=selectors.queue_not_on_agenda(meeting))
+        context["cycle_add_form"] = CycleAddForm(cycles=selectors.cycles_not_on_agenda(meeting))
+    context["cycle_rows"] = _with_cycle_forms(selectors.cycle_agenda_rows(meeting, request.user))
     return render(request, "committee/meeting_detail.html", context)
+
+
+def _with_cycle_forms(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        pk = row["item"].pk
+        row["vote_form"] = CycleVoteForm(auto_id=f"cvote{pk}_%s")
+        row["decision_form"] = CycleDecisionForm(
+            auto_id=f"cdecision{pk}_%s", votes_outcome=row["result"].outcome
+        )
+    return rows
 
 
 def _with_forms(rows: list[dict]) -> list[dict]:
@@ -391,3 +406,60 @@ def committee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("The committee is saved."))
             return redirect("committee:committees")
     return render(request, "committee/committee_form.html", {"form": form, "committee": committee})
+
+
+# --- Program cycles (issue 21) ---------------------------------------------------------------
+@require_POST
+@role_required(Role.CHAIR)
+def meeting_cycle_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _chair_meeting_post(request, pk)
+    form = CycleAddForm(request.POST, cycles=selectors.cycles_not_on_agenda(meeting))
+    if not form.is_valid():
+        messages.error(request, _("Choose a cycle sent to the committee."))
+        return redirect("committee:meeting", pk=pk)
+    try:
+        services.meeting_add_cycle(
+            actor=request.user, meeting=meeting, cycle=form.cleaned_data["cycle"]
+        )
+    except services.CommitteeError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The agenda is updated."))
+    return redirect("committee:meeting", pk=pk)
+
+
+@require_POST
+@role_required(Role.COMMITTEE)
+def cycle_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.cycle_item_for_staff(request.user, pk)
+    form = CycleVoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose your vote."))
+    else:
+        try:
+            services.cycle_vote_cast(actor=request.user, item=item, **form.cleaned_data)
+        except services.CommitteeError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Your vote is recorded."))
+    return redirect(f"{item.meeting.get_absolute_url()}#cycle-{item.pk}")
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def cycle_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the votes' decision on a cycle (approval refused when the fund is short)."""
+    item = selectors.cycle_item_for_staff(request.user, pk)
+    form = CycleDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the decision."))
+    else:
+        try:
+            services.cycle_decision_record(actor=request.user, item=item, **form.cleaned_data)
+        except services.CommitteeError as error:
+            _refused(request, error)
+        else:
+            messages.success(
+                request, _("Decision recorded for %(cycle)s.") % {"cycle": str(item.cycle)}
+            )
+    return redirect(f"{item.meeting.get_absolute_url()}#cycle-{item.pk}")

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 # tests/test_code_words.py fails on a template without one).
 TEMPLATE_LABELS = {
     "portal_otp": _("Portal sign-in code"),
+    "phone_code": _("Mobile verification code"),
+    "application_matched": _("Online application matching a file on record"),
+    "document_expiring": _("Document about to expire"),
     "referral_assigned": _("Referral assigned to the officer"),
     "registration_completed": _("Registration completed"),
     "request_received": _("Request received"),
@@ -32,6 +35,13 @@ TEMPLATE_LABELS = {
     "home_visit_reminder": _("Home visit reminder"),
     "item_deferred": _("Request deferred to the next meeting"),
     "correction_extended": _("Data correction request extended"),
+    "breach_notice": _("Notice of a personal-data incident"),
+    "breach_deadline": _("Incident: authority deadline approaching"),
+    "entitlement_notice": _("Program support approved: how she receives it"),
+    "ticket_assigned": _("Ticket assigned to you"),
+    "ticket_reminder": _("Ticket answer reminder"),
+    "ticket_overdue": _("Ticket answer overdue"),
+    "ticket_answered": _("Answer to her inquiry or complaint"),
 }
 
 
@@ -85,6 +95,10 @@ class Message(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The gateway's delivery receipt (api: /api/v1/gateways/<name>/receipts/): when the phone
+    # got it, or the gateway's own code for why it did not (the row is then `failed`).
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    gateway_code = models.CharField(_("gateway's delivery code"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -116,6 +130,12 @@ class Message(models.Model):
             ),
             # A subject's messages on its timeline.
             models.Index(fields=["subject_type", "subject_id"], name="message_subject"),
+            # A delivery receipt names the gateway's message id (api's receipts webhook).
+            models.Index(
+                fields=["provider_id"],
+                name="message_provider_id",
+                condition=~models.Q(provider_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,3 +144,35 @@ class Message(models.Model):
     @property
     def template_label(self) -> str:
         return str(TEMPLATE_LABELS.get(self.template, _("Message")))
+
+
+class PhoneCode(models.Model):
+    """A six-digit code sent by SMS to a mobile that need not be on file (applying online, a
+    public complaint…), to show that whoever types it holds that phone.
+
+    Neither the number nor the code is stored: the number as a keyed hash (enough to find its
+    codes), the code as a salted keyed hash (wahaj.lib.codes). `purpose` keeps a code asked for
+    one form from opening another.
+    """
+
+    phone_digest = models.CharField(_("mobile (hashed)"), max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=32)
+    code_hash = models.CharField(_("code (hashed)"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone code")
+        verbose_name_plural = _("phone codes")
+        indexes = [
+            # The throttle (codes sent to this number for this purpose in the last 15 minutes)
+            # and the latest code, which is the only one that can be used.
+            models.Index(
+                fields=["phone_digest", "purpose", "-created_at"], name="phone_code_recent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

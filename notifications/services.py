@@ -23,16 +23,20 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import event_record
 from wahaj.lib.bulk import insert_many
+from wahaj.lib.codes import code_hash, code_matches, code_new, keyed_digest
+from wahaj.lib.validators import normalize_mobile
 
 from .backends.sms import LOOKUP, SEND_AGAIN, SmsError, get_sms_backend
-from .models import Message
+from .models import Message, PhoneCode
 from .rendering import render, template_check
 
 logger = logging.getLogger(__name__)
@@ -330,8 +334,9 @@ def _deliver(message: Message) -> str:
     return ""
 
 
-# Context keys that must not outlive the send (a one-time code is a password for 5 minutes).
-SECRET_CONTEXT_KEYS = frozenset({"code"})
+# Context keys that must not outlive the send (a one-time code is a password for 5 minutes;
+# a survey `link` opens her survey, and the database keeps only its hash).
+SECRET_CONTEXT_KEYS = frozenset({"code", "link"})
 REDACTED = "••••••"
 
 
@@ -534,3 +539,158 @@ def messages_resend(*, actor: Any, messages: Iterable[Message]) -> int:
             transaction.on_commit(partial(_publish_after_commit, [message.pk]))
             resent += 1
     return resent
+
+
+# --- One-time codes to a mobile that need not be on file ---------------------------------------
+PHONE_CODE_VALID_FOR = timedelta(minutes=5)
+PHONE_CODE_MAX_ATTEMPTS = 5
+PHONE_CODES_PER_WINDOW = 3
+PHONE_CODES_WINDOW = timedelta(minutes=15)
+PHONE_CODE_TOO_MANY = _(
+    "You have asked for three codes in the last 15 minutes. Please try again later."
+)
+# One answer for a wrong, expired, used or locked code: the caller shows it as it is.
+PHONE_CODE_REFUSED = _(
+    "This code is not correct or is no longer valid. Check the text message or ask for a new code."
+)
+
+
+class PhoneCodeError(Exception):
+    """A refusal with a translated message for the person asking (PHONE_CODE_TOO_MANY)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _phone_digest(mobile: Any) -> str:
+    # The E.164 form, so 05…, +9665… and Arabic digits find the same codes.
+    e164 = normalize_mobile(str(mobile)).as_e164
+    return keyed_digest(e164, purpose="phone", scope="notifications")
+
+
+def _purpose_check(purpose: str) -> None:
+    if not purpose or len(purpose) > 32 or not purpose.replace("_", "").isalpha():
+        raise ValueError(f"phone code purpose must be a short word, not {purpose!r}")
+
+
+@transaction.atomic
+def phone_code_send(*, mobile: Any, purpose: str, language: str) -> None:
+    """Send a six-digit code by SMS to `mobile` (a Saudi mobile, on file or not) for `purpose`
+    (a short word the caller owns: "apply", "feedback"…). Valid 5 minutes; only the latest
+    code of a number and purpose can be used.
+
+    Raises ValidationError for a number that is not a Saudi mobile, PhoneCodeError
+    (PHONE_CODE_TOO_MANY) on the fourth code for the same number and purpose within 15
+    minutes. Side effects: a PhoneCode row (hashes only) and a `phone_code` SMS in the outbox,
+    sent after commit; its `code` is blanked in the row once sent, and never logged.
+    """
+    _purpose_check(purpose)
+    e164 = normalize_mobile(str(mobile)).as_e164
+    digest = _phone_digest(e164)
+    now = timezone.now()
+    recent = PhoneCode.objects.filter(
+        phone_digest=digest, purpose=purpose, created_at__gt=now - PHONE_CODES_WINDOW
+    ).count()
+    if recent >= PHONE_CODES_PER_WINDOW:
+        raise PhoneCodeError(PHONE_CODE_TOO_MANY)
+    code = code_new()
+    phone_code = PhoneCode.objects.create(
+        phone_digest=digest,
+        purpose=purpose,
+        code_hash=code_hash(code),
+        created_at=now,
+        expires_at=now + PHONE_CODE_VALID_FOR,
+    )
+    message_queue(
+        channel=Message.Channel.SMS,
+        to=e164,
+        template="phone_code",
+        language=language,
+        context={"code": code, "minutes": int(PHONE_CODE_VALID_FOR.total_seconds() // 60)},
+        idempotency_key=f"phone-code-{phone_code.pk}",
+    )
+
+
+@transaction.atomic
+def phone_code_verify(*, mobile: Any, purpose: str, code: str) -> bool:
+    """True when `code` is the latest, unused, unexpired code sent to `mobile` for `purpose`;
+    the code is then used up (a second verify of it is False).
+
+    False for anything else: no code, a wrong one, expired, used, another purpose, an
+    invalid number, or after five wrong tries (even the right code: the sixth try of a code
+    never succeeds). Call it outside the caller's own transaction, so that a refusal the
+    caller rolls back does not roll the wrong-try count back with it.
+    """
+    _purpose_check(purpose)
+    try:
+        digest = _phone_digest(mobile)
+    except ValidationError:
+        return False
+    latest = (
+        PhoneCode.objects.select_for_update()
+        .filter(phone_digest=digest, purpose=purpose)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    now = timezone.now()
+    if latest is None or latest.used_at is not None or latest.expires_at <= now:
+        return False
+    if latest.failed_attempts >= PHONE_CODE_MAX_ATTEMPTS:
+        return False
+    if not code_matches(str(code or "").strip(), latest.code_hash):
+        latest.failed_attempts += 1
+        latest.save(update_fields=["failed_attempts"])
+        return False
+    latest.used_at = now
+    latest.save(update_fields=["used_at"])
+    return True
+
+
+def phone_codes_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete codes created more than `older_than` ago (they can never be used again)."""
+    deleted, _by_model = PhoneCode.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted
+
+
+# last_error of a message its gateway could not deliver (a manager reads it beside the code).
+UNDELIVERED = "the gateway reported the message undelivered"
+
+
+def message_delivery_report(*, provider_id: str, delivered: bool, code: str = "") -> bool:
+    """The SMS gateway's delivery receipt for the message it accepted as `provider_id`.
+
+    Delivered: `delivered_at` is set (the row stays `sent`). Not delivered: the row becomes
+    `failed` with the gateway's code, so the managers' list of failed messages shows it and it
+    may be re-sent; one `message_undelivered` event. Conditional updates: a receipt repeated,
+    or one for a message already settled the other way, changes nothing. Returns whether a row
+    changed (False also for an id the outbox does not know).
+    """
+    if not provider_id:
+        return False
+    now = timezone.now()
+    code = code[:32]
+    rows = Message.objects.filter(provider_id=provider_id, status=Status.SENT)
+    if delivered:
+        return bool(rows.filter(delivered_at=None).update(delivered_at=now, gateway_code=code))
+    with transaction.atomic():
+        message = rows.select_for_update().first()
+        if message is None:
+            return False
+        rows.filter(pk=message.pk).update(
+            status=Status.FAILED,
+            gateway_code=code,
+            last_error=f"{UNDELIVERED} ({code})" if code else UNDELIVERED,
+            updated_at=now,
+        )
+        event_record(
+            actor=None,
+            subject=message,
+            verb="message_undelivered",
+            old_state=Status.SENT,
+            new_state=Status.FAILED,
+            note=code,
+        )
+    return True

@@ -26,3 +26,9 @@ def message_send_batch_task(message_ids: list[int]) -> None:
 @shared_task(name="notifications.tasks.requeue_stale_messages")
 def requeue_stale_messages() -> int:
     return services.messages_requeue_stale()
+
+
+# Nightly (wahaj/celery.py): one-time codes to mobiles not on file, kept a day, then deleted.
+@shared_task(name="notifications.tasks.purge_phone_codes")
+def purge_phone_codes() -> int:
+    return services.phone_codes_purge()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CorrectionRequest
+from .models import CorrectionRequest, ServicesPageText, SupportTypeInfo
 
 
 @admin.register(CorrectionRequest)
@@ -12,6 +12,35 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["beneficiary", "handled_by"]
     readonly_fields = [f.name for f in CorrectionRequest._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SupportTypeInfo)
+class SupportTypeInfoAdmin(admin.ModelAdmin):
+    """The text of `/services/`, one row per support type (seeded by a migration for every
+    type; a type is hidden by unticking "shown on the page", never deleted)."""
+
+    list_display = ["request_type", "order", "published", "updated_at"]
+    list_editable = ["order", "published"]
+    readonly_fields = ["request_type"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ServicesPageText)
+class ServicesPageTextAdmin(admin.ModelAdmin):
+    """The general text of `/services/`: one row, seeded by a migration."""
+
+    list_display = ["__str__", "updated_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -23,11 +23,12 @@ from committee.models import ResearchReport
 from notifications.models import Message
 from requests_app.models import Declaration, SupportRequest
 from surveys.models import Invitation
+from wahaj.lib.fields import LookupHashField
 
 from .models import CorrectionRequest
 
 # Fields not shown to her: storage internals, and links to staff accounts (other people's data).
-_SKIP_FIELDS = {"file", "version", "code_hash", "token", "score_facts", "scoring_rule"}
+_SKIP_FIELDS = {"file", "version", "code_hash", "token_hash", "score_facts", "scoring_rule"}
 
 
 @dataclass
@@ -72,6 +73,8 @@ def _cells(obj: models.Model, *, only: tuple[str, ...] | None = None) -> list[Ce
         if only is not None and name not in only:
             continue
         if name in _SKIP_FIELDS or model_field.is_relation or model_field.primary_key:
+            continue
+        if isinstance(model_field, LookupHashField):  # a keyed hash of a value shown beside it
             continue
         value = getattr(obj, model_field.attname)
         text = _text(value)

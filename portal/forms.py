@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import RequestType
+from wahaj.lib.codes import CODE_DIGITS
 from wahaj.lib.forms import LocalDigitsMixin
 from wahaj.lib.validators import (
     RAW_IDENTIFIER_MAX_LENGTH,
@@ -12,8 +13,6 @@ from wahaj.lib.validators import (
     normalize_national_id,
     strip_bidi_controls,
 )
-
-from .services import CODE_DIGITS
 
 CODE_FORMAT = _("The code has six digits.")
 CONFIRM_REQUIRED = _("Please confirm the declaration.")

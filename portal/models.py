@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from requests_app.models import RequestType
+
 # PDPL: a request to correct personal data is answered within 30 days.
 CORRECTION_DUE_DAYS = 30
 
@@ -95,3 +97,53 @@ class CorrectionRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+
+class SupportTypeInfo(models.Model):
+    """What `/services/` says about one support type (issue 20): who it is for, what to bring
+    besides the documents the type requires (listed from requests_app.REQUIRED_DOCUMENTS, so
+    the page never disagrees with what `submit` checks), how long a decision takes. Managers
+    edit it in the admin (audited): no code change."""
+
+    request_type = models.CharField(
+        _("support type"), max_length=32, unique=True, choices=RequestType.choices
+    )
+    who_for_ar = models.TextField(_("who it is for (Arabic)"))
+    who_for_en = models.TextField(_("who it is for (English)"), blank=True)
+    bring_ar = models.TextField(_("what else to bring (Arabic)"), blank=True)
+    bring_en = models.TextField(_("what else to bring (English)"), blank=True)
+    decision_time_ar = models.CharField(_("how long a decision takes (Arabic)"), max_length=200)
+    decision_time_en = models.CharField(
+        _("how long a decision takes (English)"), max_length=200, blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("order on the page"), default=0)
+    published = models.BooleanField(_("shown on the page"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("support type description")
+        verbose_name_plural = _("support type descriptions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.get_request_type_display())
+
+
+class ServicesPageText(models.Model):
+    """The general parts of `/services/`: its introduction, how to apply, how to complain.
+    One row (pk 1), edited in the admin like the support types."""
+
+    intro_ar = models.TextField(_("introduction (Arabic)"))
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    how_to_apply_ar = models.TextField(_("how to apply (Arabic)"))
+    how_to_apply_en = models.TextField(_("how to apply (English)"), blank=True)
+    how_to_complain_ar = models.TextField(_("how to complain (Arabic)"))
+    how_to_complain_en = models.TextField(_("how to complain (English)"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("services page text")
+        verbose_name_plural = _("services page text")
+
+    def __str__(self) -> str:
+        return str(_("Services page"))

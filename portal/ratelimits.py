@@ -18,9 +18,16 @@ DEFAULT_RATES = {
     "PORTAL_STATUS_RATE_PER_REFERENCE": "10/h",
     "PORTAL_LOGIN_RATE_PER_IP": "20/10m",
     "PORTAL_CODE_RATE_PER_IP": "30/10m",
+    # /apply/: each step's POST from one address (a code sent, details, the request). One
+    # application takes five or six; a script sending codes to numbers is stopped quickly.
+    "PORTAL_APPLY_RATE_PER_IP": "30/h",
     # A returned request needs two or three documents: ten an hour is plenty for her, and
     # stops one session from filling her file (each upload is decoded and re-encoded).
     "PORTAL_UPLOAD_RATE_PER_SESSION": "10/h",
+    # The public contact form (issue 20): a few messages an hour from one address is plenty
+    # for a person, and each one either texts a code or files an anonymous complaint.
+    "PORTAL_CONTACT_RATE_PER_IP": "10/h",
+    "PORTAL_CONTACT_CODE_RATE_PER_IP": "30/10m",
 }
 
 
@@ -67,6 +74,13 @@ def code_entry_limited(request: HttpRequest) -> bool:
     )
 
 
+def apply_limited(request: HttpRequest) -> bool:
+    """Count one step of an online application from this address."""
+    return _limited(
+        request, group="portal.apply.ip", key=client_ip, rate_name="PORTAL_APPLY_RATE_PER_IP"
+    )
+
+
 def document_upload_limited(request: HttpRequest) -> bool:
     """Count each document sent from this portal session, refused ones too (each costs a
     decode); True once the session is past its rate."""
@@ -79,4 +93,21 @@ def document_upload_limited(request: HttpRequest) -> bool:
             rate_name="PORTAL_UPLOAD_RATE_PER_SESSION",
         )
         for _file in range(files)
+    )
+
+
+def contact_limited(request: HttpRequest) -> bool:
+    """Count one message sent from the public contact form by this address."""
+    return _limited(
+        request, group="portal.contact.ip", key=client_ip, rate_name="PORTAL_CONTACT_RATE_PER_IP"
+    )
+
+
+def contact_code_limited(request: HttpRequest) -> bool:
+    """Count one code typed on the contact form from this address (five per code: notifications)."""
+    return _limited(
+        request,
+        group="portal.contact_code.ip",
+        key=client_ip,
+        rate_name="PORTAL_CONTACT_CODE_RATE_PER_IP",
     )

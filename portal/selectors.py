@@ -9,28 +9,30 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Beneficiary, Document
-from requests_app.models import SupportRequest, VerificationItem
+from outreach.selectors import renewal_asked
+from requests_app.models import REQUIRED_DOCUMENTS, SupportRequest, VerificationItem
 from requests_app.selectors import (
     support_request_gaps,
     support_requests_of_beneficiary,
     support_requests_with_clock,
 )
+from wahaj.lib.crypto import lookup_hash
 from wahaj.templatetags.wahaj import join_words
 
-from .models import CorrectionRequest
+from .models import CorrectionRequest, ServicesPageText, SupportTypeInfo
 
 State = SupportRequest.State
 
 # Compared against when no request has the reference, so that an unknown reference costs the
-# same comparison as a known one with the wrong ID.
-_NO_ID = "0" * 10
+# same comparison as a known one with the wrong ID (a lookup hash is 64 hex digits).
+_NO_ID = "0" * 64
 
 
-# What the status page shows of a request, and her national ID to compare with (a unique
-# reference: one row at most, by its unique index).
+# What the status page shows of a request, and the lookup hash of her national ID to compare
+# with (the ID is stored encrypted; a unique reference: one row at most, by its unique index).
 _STATUS_SQL = (
     "SELECT r.id, r.reference, r.state, r.request_type, r.submitted_at, r.decision_due_at, "
-    "r.decided_at, r.delivered_at, r.return_reason, b.national_id AS national_id "
+    "r.decided_at, r.delivered_at, r.return_reason, b.national_id_hash AS national_id_hash "
     "FROM requests_app_supportrequest r "
     "JOIN beneficiaries_beneficiary b ON b.id = r.beneficiary_id "
     "WHERE r.reference = %s"
@@ -47,8 +49,8 @@ def support_request_status_lookup(*, reference: str, national_id: str) -> Suppor
     # would spend longer compiling the query than PostgreSQL answering it.
     found = SupportRequest.objects.raw(_STATUS_SQL, [reference]) if reference else []
     support_request = next(iter(found), None)
-    stored = support_request.national_id if support_request else _NO_ID
-    matches = hmac.compare_digest(stored.encode(), (national_id or "").encode())
+    stored = support_request.national_id_hash if support_request else _NO_ID
+    matches = hmac.compare_digest(stored.encode(), lookup_hash(national_id or "").encode())
     return support_request if support_request is not None and matches else None
 
 
@@ -232,3 +234,54 @@ def open_corrections() -> QuerySet[CorrectionRequest]:
         )
         .order_by("due_at", "pk")
     )
+
+
+# --- /services/ (issue 20) ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SupportTypeEntry:
+    label: str
+    who_for: str
+    documents: list[str]
+    bring: str
+    decision_time: str
+
+
+def _in_language(obj, name: str, language: str) -> str:
+    """The text in her language; Arabic when the English one was left empty."""
+    english = getattr(obj, f"{name}_en", "") if language == "en" else ""
+    return english or getattr(obj, f"{name}_ar")
+
+
+def services_page_content(language: str) -> tuple[dict[str, str], list[SupportTypeEntry]]:
+    """The general texts and each published support type, in `language`. Two queries.
+
+    The documents of each type are REQUIRED_DOCUMENTS' (what `submit` checks), not free text,
+    so the page and the rule cannot drift apart."""
+    page = ServicesPageText.objects.filter(pk=1).first()
+    general = {
+        name: _in_language(page, name, language) if page else ""
+        for name in ("intro", "how_to_apply", "how_to_complain")
+    }
+    entries = [
+        SupportTypeEntry(
+            label=str(info.get_request_type_display()),
+            who_for=_in_language(info, "who_for", language),
+            documents=[
+                str(Document.DocType(d).label)
+                for d in REQUIRED_DOCUMENTS.get(info.request_type, ())
+            ],
+            bring=_in_language(info, "bring", language),
+            decision_time=_in_language(info, "decision_time", language),
+        )
+        for info in SupportTypeInfo.objects.filter(published=True)
+    ]
+    return general, entries
+
+
+def upload_open(beneficiary: Beneficiary, support_request: SupportRequest) -> bool:
+    """She may add documents to her file from this request's page: while it is a draft or
+    returned to her, or — any open state — after she was told a document is about to expire
+    (outreach, issue 20: she answers the text message by uploading the new one)."""
+    if support_request.state in (SupportRequest.State.DRAFT, SupportRequest.State.RETURNED):
+        return True
+    return support_request.state in SupportRequest.CLOCK_RUNNING and renewal_asked(beneficiary)

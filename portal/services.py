@@ -4,27 +4,33 @@ The beneficiary is not a Django user: audit events written here have no actor an
 actor kind `beneficiary`; the subject says whose file it is.
 """
 
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from hashlib import sha256
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.roles import Role
 from audit.models import Event
 from audit.services import event_record
 from beneficiaries.models import Beneficiary, Document
-from beneficiaries.services import DocumentQuotaExceeded, document_add, message_queue_to_her
+from beneficiaries.services import (
+    DocumentQuotaExceeded,
+    beneficiary_find_duplicate,
+    beneficiary_register,
+    document_add,
+    message_queue_to_her,
+)
 from committee.models import Appeal
 from committee.services import appeal_file
-from notifications.services import message_queue
+from notifications.services import message_queue, message_queue_to_staff
 from requests_app.models import SupportRequest
 from requests_app.services import (
     support_request_create,
@@ -34,10 +40,12 @@ from requests_app.services import (
     support_request_withdraw,
 )
 from wahaj.lib.choices import Channel
+from wahaj.lib.codes import code_hash, code_matches, code_new, keyed_digest
+from wahaj.lib.crypto import lookup_hash
 
 from .models import CorrectionRequest, PortalCode
+from .selectors import upload_open
 
-CODE_DIGITS = 6
 CODE_VALID_FOR = timedelta(minutes=5)
 CODE_MAX_ATTEMPTS = 5
 CODES_PER_WINDOW = 3
@@ -69,27 +77,13 @@ class PortalError(Exception):
         self.message = message
 
 
-def _keyed_digest(value: str, *, purpose: str) -> str:
-    key = f"wahaj.portal.{purpose}:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, value.encode(), sha256).hexdigest()
-
-
-def _hash_code(code: str, salt: str) -> str:
-    return f"{salt}${_keyed_digest(f'{salt}:{code}', purpose='code')}"
-
-
-def _code_matches(code: str, stored: str) -> bool:
-    salt, _sep, _digest = stored.partition("$")
-    return hmac.compare_digest(_hash_code(code, salt), stored)
-
-
 def _count_unknown_id_code(national_id: str) -> int:
     """Codes asked for an ID that is not on file, counted like real ones.
 
     The page must answer an unregistered ID exactly as a registered one, throttle included;
     the counter's key is a keyed hash, so the cache never holds the ID itself.
     """
-    key = f"portal:unknown-id-codes:{_keyed_digest(national_id, purpose='unknown-id')}"
+    key = f"portal:unknown-id-codes:{keyed_digest(national_id, purpose='unknown-id')}"
     cache.add(key, 0, timeout=int(CODES_WINDOW.total_seconds()))
     try:
         return cache.incr(key)
@@ -107,7 +101,12 @@ def portal_code_issue(*, national_id: str) -> Beneficiary | None:
     effects: a PortalCode row (hash only) and an SMS in the outbox, sent after commit.
     """
     # Locking her row serialises two simultaneous requests, so the throttle cannot be raced.
-    beneficiary = Beneficiary.objects.select_for_update().filter(national_id=national_id).first()
+    # Her ID is stored encrypted: found by its lookup hash (unique).
+    beneficiary = (
+        Beneficiary.objects.select_for_update()
+        .filter(national_id_hash=lookup_hash(national_id))
+        .first()
+    )
     now = timezone.now()
     if beneficiary is None:
         if _count_unknown_id_code(national_id) > CODES_PER_WINDOW:
@@ -118,10 +117,10 @@ def portal_code_issue(*, national_id: str) -> Beneficiary | None:
     ).count()
     if recent >= CODES_PER_WINDOW:
         raise PortalError(TOO_MANY_CODES)
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = code_new()
     portal_code = PortalCode.objects.create(
         beneficiary=beneficiary,
-        code_hash=_hash_code(code, secrets.token_hex(8)),
+        code_hash=code_hash(code),
         created_at=now,
         expires_at=now + CODE_VALID_FOR,
     )
@@ -159,7 +158,7 @@ def _code_check(*, beneficiary_id: int, code: str, request: HttpRequest | None) 
         return _Outcome(refusal=CODE_EXPIRED)
     if latest.failed_attempts >= CODE_MAX_ATTEMPTS:
         return _Outcome(refusal=CODE_LOCKED)
-    if not _code_matches(code, latest.code_hash):
+    if not code_matches(code, latest.code_hash):
         latest.failed_attempts += 1
         latest.save(update_fields=["failed_attempts"])
         locked = latest.failed_attempts >= CODE_MAX_ATTEMPTS
@@ -323,9 +322,10 @@ def portal_document_add(
     expires_on=None,
     request: HttpRequest | None = None,
 ) -> Document:
-    """She adds a missing document to her file while her request is a draft or returned."""
+    """She adds a missing document to her file while her request is a draft or returned, or
+    after she was told a document is about to expire (portal.selectors.upload_open)."""
     _ensure_hers(beneficiary, support_request)
-    if support_request.state not in (State.DRAFT, State.RETURNED):
+    if not upload_open(beneficiary, support_request):
         raise PortalError(UPLOAD_NOT_OPEN)
     try:
         return document_add(
@@ -405,3 +405,105 @@ def correction_request_extend(
         subject=beneficiary,
     )
     return correction
+
+
+# --- Applying online without a file (/apply/, issue 20) ----------------------------------------
+@dataclass(frozen=True)
+class UploadedDocument:
+    """One checked upload of the application (beneficiaries.forms.DocumentForm cleaned it)."""
+
+    doc_type: str
+    file: object
+    content_type: str
+    issued_on: object = None
+    expires_on: object = None
+
+
+@transaction.atomic
+def portal_application_submit(
+    *,
+    data: dict,
+    categories: list[str],
+    income: dict[str, Decimal],
+    members: list[dict],
+    documents: list[UploadedDocument],
+    request_type: str,
+    amount_requested: Decimal | None,
+    description: str,
+    signed_name: str,
+    consent_purposes: list[str],
+    request: HttpRequest | None = None,
+) -> SupportRequest | None:
+    """A woman with no file applies on the website, her mobile verified by a one-time code.
+
+    New ID and mobile: her file is opened (incomplete: a draft file for intake to complete),
+    her documents added, the request created, her declaration signed and the request
+    submitted, in one transaction — the existing services, actor None. It then waits in
+    intake's verification queue (requests_app.selectors.waiting_for_verification, policy step
+    2). Returns the submitted request. Raises InvalidTransition (with `missing`) when the
+    request is not complete; nothing is kept then.
+
+    ID or mobile already on a file: nothing is created and None is returned — the caller
+    answers her exactly as for a new file, so the page never says whether somebody else is
+    on file. Instead the existing file gets an `online_application_matched` event (which field
+    matched, the verified mobile to call back) and intake is told by message.
+    """
+    duplicate = beneficiary_find_duplicate(national_id=data["national_id"], mobile=data["mobile"])
+    if duplicate is not None:
+        existing, field = duplicate
+        event = event_record(
+            actor=None,
+            subject=existing,
+            verb="online_application_matched",
+            extra={
+                "matched": field,
+                "mobile": str(data["mobile"]),
+                "request_type": request_type,
+            },
+            request=request,
+            actor_kind=Event.ActorKind.BENEFICIARY,
+        )
+        message_queue_to_staff(
+            users=User.objects.filter(groups__name=Role.INTAKE, is_active=True).distinct(),
+            template="application_matched",
+            context={
+                "file_number": existing.file_number,
+                "url": settings.SITE_URL + reverse("beneficiaries:detail", args=[existing.pk]),
+            },
+            idempotency_key=f"application-matched-{event.pk}",
+            subject=existing,
+        )
+        return None
+    beneficiary = beneficiary_register(
+        actor=None,
+        data={**data, "intake_channel": Channel.WEBSITE},
+        categories=categories,
+        income=income,
+        members=members,
+        consent_purposes=consent_purposes,
+        request=request,
+    )
+    support_request = portal_request_create(
+        beneficiary=beneficiary,
+        request_type=request_type,
+        amount_requested=amount_requested,
+        description=description,
+        request=request,
+    )
+    for document in documents:
+        portal_document_add(
+            beneficiary=beneficiary,
+            support_request=support_request,
+            doc_type=document.doc_type,
+            file=document.file,
+            content_type=document.content_type,
+            issued_on=document.issued_on,
+            expires_on=document.expires_on,
+            request=request,
+        )
+    return portal_request_submit(
+        beneficiary=beneficiary,
+        support_request=support_request,
+        signed_name=signed_name,
+        request=request,
+    )

@@ -28,7 +28,10 @@ from beneficiaries.forms import BaseDocumentFormSet, document_formset
 from committee.services import CommitteeError
 from requests_app.models import DECLARATION_TEXT_AR, SupportRequest
 from requests_app.services import InvalidTransition
-from surveys.selectors import invitations_for_beneficiary
+from surveys import services as survey_services
+from surveys.forms import SurveyAnswerForm
+from surveys.models import Response as SurveyResponse
+from surveys.selectors import invitations_for_beneficiary, questions_of
 
 from . import ratelimits, selectors, services
 from .data_export import her_data, her_data_json
@@ -64,6 +67,7 @@ CODE_SENT = _(
     "to the mobile number on her file. It is valid for 5 minutes."
 )
 LOGGED_OUT = _("You have logged out.")
+SURVEY_THANKS = _("Your answers were received. Your opinion helps us improve our service.")
 REQUEST_STARTED = _(
     "Your request is saved as a draft. Add any missing documents, then confirm and send it."
 )
@@ -241,7 +245,11 @@ def _detail_context(request: HttpRequest, support_request: SupportRequest, **for
         "missing": selectors.what_she_still_needs(support_request) if editable else [],
         "documents": request.beneficiary.documents.all() if editable else [],
         "editable": editable,
-        "upload_form": document_formset(prefix="doc", rows=3) if editable else None,
+        "upload_form": (
+            document_formset(prefix="doc", rows=3)
+            if editable or selectors.upload_open(request.beneficiary, support_request)
+            else None
+        ),
         "declaration_form": DeclarationForm() if support_request.state == State.DRAFT else None,
         "declaration_text": DECLARATION_TEXT_AR,
         "appeal_form": AppealForm() if support_request.state == State.REJECTED else None,
@@ -308,7 +316,7 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
     support_request = selectors.her_request(request.beneficiary, pk)
     if ratelimits.document_upload_limited(request):
         return _try_later(request, services.UPLOAD_RATE_LIMITED)
-    if support_request.state not in (State.DRAFT, State.RETURNED):
+    if not selectors.upload_open(request.beneficiary, support_request):
         messages.error(request, services.UPLOAD_NOT_OPEN)
         return redirect("portal:request_detail", pk=pk)
     accepted, refused = document_formset(request.POST, request.FILES, prefix="doc").uploads()
@@ -422,6 +430,40 @@ def surveys(request: HttpRequest) -> HttpResponse:
     return render_portal(
         request, "portal/surveys.html", {"invitations": invitations, "portal_section": "surveys"}
     )
+
+
+@never_cache
+@portal_login_required
+@require_http_methods(["GET", "POST"])
+def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Her survey from the portal: the same questions as her link, which the database cannot
+    give back (it keeps the link's hash), so the invitation is found as hers instead."""
+    invitation = get_object_or_404(invitations_for_beneficiary(request.beneficiary), pk=pk)
+    try:
+        survey_services.invitation_check(invitation)
+    except survey_services.SurveyLinkError as error:
+        messages.info(request, error.message)
+        return redirect("portal:surveys")
+    form = SurveyAnswerForm(request.POST or None, questions=questions_of(invitation.survey))
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_services.response_submit(
+                invitation_id=invitation.pk,
+                answers=form.answers(),
+                channel=SurveyResponse.Channel.PORTAL,
+            )
+        except survey_services.SurveyLinkError as error:
+            messages.info(request, error.message)
+        else:
+            messages.success(request, SURVEY_THANKS)
+        return redirect("portal:surveys")
+    context = {
+        "survey": invitation.survey,
+        "form": form,
+        "base_template": "portal/base.html",
+        "portal_section": "surveys",
+    }
+    return render_portal(request, "surveys/respond.html", context)
 
 
 # --- Her data (PDPL) --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ROLE_PERMISSIONS, Role, permissions_of
+from wahaj.lib.fields import LookupHashField
 
 DOMAIN_APPS = (
     "beneficiaries",
@@ -23,6 +24,10 @@ DOMAIN_APPS = (
     "notifications",
     "audit",
     "reports",
+    "feedback",
+    "programs",
+    "outreach",
+    "privacy",
 )
 
 # Fields that identify her directly (masked in lists and exports, replaced by retention).
@@ -35,6 +40,7 @@ IDENTIFIER_FIELDS = {
     "phone2",
     "email",
     "iban",
+    "transfer_iban",
     "national_address",
     "signed_name",
     "to",
@@ -96,10 +102,45 @@ PROCESSING: dict[str, dict] = {
     },
     "surveys.Invitation": {"purpose": _("Her invitation to evaluate the service (her right).")},
     "surveys.Response": {"purpose": _("Her evaluation of the service, reported in aggregate.")},
+    "feedback.Ticket": {
+        "purpose": _(
+            "Her inquiry, complaint, suggestion or thanks, its answer and its deadline (policy "
+            "goals 3 and 6); from the public form, the mobile she proved to receive the answer."
+        ),
+    },
     "surveys.Answer": {"purpose": _("Her evaluation of the service, reported in aggregate.")},
     "portal.PortalCode": {
         "purpose": _("The one-time code that lets her into the portal."),
         "retention": _("Five minutes of use; deleted when her file is anonymised."),
+    },
+    "outreach.OutreachTask": {
+        "purpose": _(
+            "Telling her before a document her request needs expires, and reassessing her "
+            "file when it has not been reviewed for a year."
+        ),
+    },
+    "notifications.PhoneCode": {
+        "purpose": _(
+            "The one-time code that shows she holds the mobile she gives before applying "
+            "or writing to the association; the number is kept only as a keyed hash."
+        ),
+        "retention": _("Five minutes of use; deleted after a day."),
+    },
+    "programs.CycleEntry": {
+        "purpose": _(
+            "Whether she is eligible for a program's cycle and why, what she is entitled to, "
+            "how she was told and how she received it (handover or bank transfer, with the "
+            "IBAN the transfer went to)."
+        ),
+    },
+    "programs.FundMovement": {
+        "purpose": _("The fund's ledger: the money committed and paid for her support."),
+    },
+    "programs.RequestFunding": {
+        "purpose": _("Which fund paid for her approved request."),
+    },
+    "programs.StockMovement": {
+        "purpose": _("The items handed to her out of the store."),
     },
     "portal.CorrectionRequest": {
         "purpose": _("Her request to correct her data, answered within 30 days (PDPL)."),
@@ -112,6 +153,16 @@ PROCESSING: dict[str, dict] = {
         "retention": _(
             "Kept: the trail is append-only. The identifiers it points to are anonymised "
             "with her file."
+        ),
+    },
+    "privacy.Incident": {
+        "purpose": _(
+            "The breach register (PDPL implementing regulation, article 24): what happened to "
+            "whose data, when the authority and the women affected were told."
+        ),
+        "retention": _(
+            "Kept as the record of the incident; the files it links are anonymised with "
+            "them, and no identifier of hers is written in it."
         ),
     },
     "reports.Export": {
@@ -127,6 +178,7 @@ class FieldRecord:
     label: str
     identifier: bool
     sensitive: bool
+    encrypted: bool = False  # stored encrypted at rest (wahaj/lib/fields.py, issue 19)
 
 
 @dataclass
@@ -187,9 +239,11 @@ def processing_records() -> list[ProcessingRecord]:
                 label=_field_label(f),
                 identifier=f.name in IDENTIFIER_FIELDS,
                 sensitive=any(marker in f.name for marker in SENSITIVE_MARKERS),
+                encrypted=getattr(f, "encrypted", False),
             )
             for f in model._meta.concrete_fields
-            if not f.primary_key
+            # A lookup hash is not data of hers: a keyed digest of the field it serves.
+            if not f.primary_key and not isinstance(f, LookupHashField)
         ]
         records.append(
             ProcessingRecord(

@@ -6,11 +6,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateTimeField, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
 from django.utils import timezone
 
+from accounts.roles import Role
 from audit.models import Event
 from beneficiaries.models import Beneficiary, FileAccess
 from requests_app.models import SupportRequest
+
+from .models import Incident
 
 # A case is over when every request of hers is delivered, closed, rejected or withdrawn.
 CASE_OVER_STATES = (
@@ -114,3 +118,19 @@ def file_accesses_search(
     if date_to:
         rows = rows.filter(at__date__lte=date_to)
     return rows
+
+
+def incidents_list() -> QuerySet[Incident]:
+    """The breach register, newest first; open ones whose authority clock runs on top."""
+    return Incident.objects.select_related("recorded_by").order_by("state", "-found_at")
+
+
+def incident_for(user, pk: int) -> Incident:
+    """The incident, or 404: the register is the managers' (the views' role check says so;
+    this repeats it, so no view can hand an incident to anyone else)."""
+    if not user.is_authenticated or not user.has_role(Role.MANAGER):
+        raise Http404
+    try:
+        return Incident.objects.select_related("recorded_by", "message_approved_by").get(pk=pk)
+    except Incident.DoesNotExist:
+        raise Http404 from None

@@ -1,8 +1,9 @@
 """PDPL retention: anonymise the files of women whose cases closed long ago.
 
 What identifies her is replaced or deleted — names, national IDs, phones, e-mail, IBAN,
-addresses, health notes, free text, documents (the files themselves), login codes, the
-history of past values; what the association counts is kept — marital status, categories,
+addresses, health notes, free text, documents (the files themselves), login codes, the same
+columns in every past version of her file (simple_history) and the addresses in the log of who
+opened it; what the association counts is kept — marital status, categories,
 city, housing, incomes, household size, requests with their types, amounts, states and dates,
 decisions, survey ratings — so the statistics of past years do not change.
 """
@@ -10,17 +11,29 @@ decisions, survey ratings — so the statistics of past years do not change.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import pgtrigger
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import TruncYear
 from django.utils import timezone
 
 from audit.services import event_record
-from beneficiaries.models import Beneficiary, Contact, Document, HouseholdMember, Referral
+from beneficiaries.models import (
+    FILE_ACCESS_PERSONAL_TRIGGER,
+    Beneficiary,
+    Contact,
+    Document,
+    FileAccess,
+    HouseholdMember,
+    IncomeSource,
+    Referral,
+)
 from committee.models import Appeal, Decision, ResearchReport, Vote
 from notifications.models import Message
 from portal.models import CorrectionRequest, PortalCode
 from requests_app.models import Declaration, SupportRequest
 from surveys.models import Answer
+from wahaj.lib.fields import LookupHashField
 
 from .selectors import beneficiaries_due_for_retention
 
@@ -43,8 +56,46 @@ def _placeholder_id(pk: int) -> str:
     return f"X{pk:09d}"[-10:]
 
 
-def _delete_history(model, **filters) -> None:
-    model.history.model.objects.filter(**filters).delete()
+def _her_identifiers(pk: int) -> dict:
+    """Her file's personal columns as retention leaves them (date of birth aside)."""
+    return {
+        "full_name": ANONYMOUS_NAME,
+        "latin_name": "",
+        "national_id": _placeholder_id(pk),
+        "mobile": "",
+        "phone2": "",
+        "email": "",
+        "district": "",
+        "national_address": "",
+        "iban": "",
+        "health_notes": "",
+    }
+
+
+MEMBER_IDENTIFIERS = {"name": ANONYMOUS_NAME, "national_id": "", "health_notes": ""}
+
+
+def _anonymise_history(model, values: dict, **filters) -> None:
+    """Every past version of these rows keeps its date, author and type of change, and the
+    counted columns, but loses the identifiers the live row lost — and the lookup hashes:
+    a keyed hash of her old ID still confirms that ID to whoever holds the key."""
+    history = model.history.model
+    values = {**values, "history_change_reason": None}
+    values |= {
+        f.name: None for f in history._meta.concrete_fields if isinstance(f, LookupHashField)
+    }
+    if "date_of_birth" in {f.name for f in history._meta.concrete_fields}:
+        values["date_of_birth"] = TruncYear("date_of_birth")
+    history.objects.filter(**filters).update(**values)
+
+
+def _anonymise_file_accesses(beneficiary: Beneficiary) -> None:
+    """The log of who opened her file stays (who, when, what); the addresses go. The only
+    writer PostgreSQL lets past the log's trigger (beneficiaries.models.FileAccess)."""
+    with pgtrigger.ignore(f"beneficiaries.FileAccess:{FILE_ACCESS_PERSONAL_TRIGGER}"):
+        FileAccess.objects.filter(beneficiary=beneficiary, ip_address__isnull=False).update(
+            ip_address=None
+        )
 
 
 def _scrub_requests(request_ids: list[int]) -> None:
@@ -87,17 +138,16 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, now: datetime | None = No
         transaction.on_commit(lambda: [storage.delete(n) for n in names if storage.exists(n)])
 
     for member in beneficiary.household.all():
-        member.name = ANONYMOUS_NAME
-        member.national_id = ""
-        member.health_notes = ""
+        for name, value in MEMBER_IDENTIFIERS.items():
+            setattr(member, name, value)
         member.date_of_birth = _year_only(member.date_of_birth)
         member.skip_history_when_saving = True
-        member.save(update_fields=["name", "national_id", "health_notes", "date_of_birth"])
-    _delete_history(HouseholdMember, beneficiary_id=beneficiary.pk)
-    _delete_history(Beneficiary, id=beneficiary.pk)
-    beneficiary.income_sources.model.history.model.objects.filter(
-        beneficiary_id=beneficiary.pk
-    ).delete()
+        member.save(update_fields=[*MEMBER_IDENTIFIERS, "date_of_birth"])
+    # Members removed from her household too: their history rows still name her file.
+    _anonymise_history(HouseholdMember, MEMBER_IDENTIFIERS, beneficiary_id=beneficiary.pk)
+    _anonymise_history(Beneficiary, _her_identifiers(beneficiary.pk), id=beneficiary.pk)
+    _anonymise_history(IncomeSource, {}, beneficiary_id=beneficiary.pk)
+    _anonymise_file_accesses(beneficiary)
 
     Contact.objects.filter(beneficiary=beneficiary).update(summary=ANONYMOUS_NAME)
     Referral.objects.filter(beneficiary=beneficiary).update(reason=ANONYMOUS_NAME, answer="")
@@ -111,17 +161,9 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, now: datetime | None = No
         addresses |= Q(subject_type__model="supportrequest", subject_id__in=request_ids)
     Message.objects.filter(addresses).update(to="", context={})
 
-    beneficiary.full_name = ANONYMOUS_NAME
-    beneficiary.latin_name = ""
-    beneficiary.national_id = _placeholder_id(beneficiary.pk)
-    beneficiary.mobile = ""
-    beneficiary.phone2 = ""
-    beneficiary.email = ""
+    for name, value in _her_identifiers(beneficiary.pk).items():
+        setattr(beneficiary, name, value)
     beneficiary.date_of_birth = _year_only(beneficiary.date_of_birth)
-    beneficiary.district = ""
-    beneficiary.national_address = ""
-    beneficiary.iban = ""
-    beneficiary.health_notes = ""
     beneficiary.anonymised_at = now
     beneficiary.version += 1
     beneficiary.skip_history_when_saving = True

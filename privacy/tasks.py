@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import breach, services
 
 
 # Longer than the default limits: a first run may have years of files to anonymise. Each file
@@ -11,3 +11,9 @@ from . import services
 def apply_retention() -> int:
     """The nightly PDPL retention run (`manage.py apply_retention` does the same by hand)."""
     return len(services.retention_apply().anonymised)
+
+
+@shared_task(name="privacy.tasks.warn_breach_deadlines")
+def warn_breach_deadlines() -> int:
+    """Beat, every 15 minutes (wahaj/celery.py): the 72-hour authority deadline's warning."""
+    return breach.incident_deadlines_warn()

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.forms import SearchForm
 from beneficiaries.models import MaritalStatus, Nationality, RegistrationStatus
 from beneficiaries.selectors import beneficiary_search
+from feedback.forms import TicketFilterForm
+from feedback.models import Ticket
+from feedback.selectors import tickets_matching
 from requests_app.filters import SEARCH_SESSION_KEY as REQUESTS_SEARCH
 from requests_app.filters import SupportRequestFilter, with_list_defaults
 from requests_app.models import RequestType, SupportRequest
@@ -49,6 +52,14 @@ def _masked_comments():
     """Comments masked as on the results page (names of staff, digits, e-mails)."""
     names = staff_names()
     return lambda text: mask_free_text(text, names) if text else ""
+
+
+def _tickets(params: dict) -> QuerySet:
+    """The ticket list's filters (not its text search), without the text, her name or the
+    staff named: the figures behind the report, which no complaint's subject can read."""
+    form = TicketFilterForm(params)
+    filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if k != "q"}
+    return tickets_matching(Ticket.objects.all(), **filters)
 
 
 def _month(value) -> str:
@@ -98,6 +109,23 @@ EXPORTS: dict[str, ListExport] = {
             Column(_("approved amount (SAR)"), "approved_amount"),
             Column(_("delivered"), "delivered_at"),
             Column(_("amount delivered (SAR)"), "delivered_amount"),
+        ],
+    ),
+    "tickets": ListExport(
+        name="tickets",
+        title=_("Tickets"),
+        queryset=_tickets,
+        columns=[
+            Column(_("reference"), "pk", convert=lambda: lambda pk: f"T-{pk:06d}"),
+            Column(_("type"), "kind", choices=Ticket.Kind.choices),
+            Column(_("channel"), "channel", choices=Channel.choices),
+            Column(_("category"), "category", choices=Ticket.Category.choices),
+            Column(_("priority"), "priority", choices=Ticket.Priority.choices),
+            Column(_("state"), "state", choices=Ticket.State.choices),
+            Column(_("received at"), "created_at"),
+            Column(_("answer due"), "due_at"),
+            Column(_("answered at"), "answered_at"),
+            Column(_("closed at"), "closed_at"),
         ],
     ),
     # One row per answer, without her name or reference: results stay anonymous (policy goal 6).

@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from beneficiaries.selectors import referrals_open_for
 from committee.models import AgendaItem, Meeting
+from feedback import selectors as tickets
 from notifications.selectors import messages_failed
+from outreach.selectors import documents_expiring_open, reassessments_open_for
 from portal.selectors import open_corrections
 from requests_app.models import SupportRequest
 from requests_app.selectors import (
@@ -158,6 +160,30 @@ def intake_queue() -> Queue:
                 _request_rows(approved, anchor="#actions"),
             ),
             _corrections_line("corrections_due", _("Data correction requests due"), corrections),
+            _outreach_line(
+                "documents_expiring",
+                _("Documents about to expire (she was told)"),
+                documents_expiring_open(),
+                anchor="#documents",
+            ),
+        ],
+    )
+
+
+def _outreach_line(key: str, label: str, tasks: QuerySet, *, anchor: str = "") -> Line:
+    """Outreach tasks (issue 20), the nearest due first, each a link to her file."""
+    return Line(
+        key,
+        label,
+        reverse("outreach:work"),
+        tasks.count(),
+        [
+            Row(
+                title=t.beneficiary.full_name,
+                url=reverse("beneficiaries:detail", args=[t.beneficiary_id]) + anchor,
+                when=t.due_on,
+            )
+            for t in tasks[:ROWS]
         ],
     )
 
@@ -219,6 +245,11 @@ def researcher_queue(user) -> Queue:
                 _list(state=State.IN_RESEARCH, researcher=str(user.pk)),
                 counts["hers"],
                 _request_rows(hers),
+            ),
+            _outreach_line(
+                "reassessments",
+                _("Files due for reassessment"),
+                reassessments_open_for(user),
             ),
             Line(
                 "home_visits",
@@ -401,6 +432,53 @@ def manager_queue() -> Queue:
     )
 
 
+# --- Tickets: inquiries, complaints, suggestions, thanks (issue 20) ------------------------------
+def _ticket_rows(tickets_of: QuerySet) -> list[Row]:
+    rows = tickets_of.select_related("beneficiary").only(
+        "kind", "due_at", "beneficiary__full_name"
+    )[:ROWS]
+    return [
+        Row(
+            title=t.beneficiary.full_name if t.beneficiary else str(t.get_kind_display()),
+            url=reverse("feedback:detail", args=[t.pk]),
+            reference=t.reference,
+            when=t.due_at,
+        )
+        for t in rows
+    ]
+
+
+def tickets_queue(user, *, manager: bool) -> Queue:
+    """Her open tickets; for managers also those nobody has yet and those past the deadline.
+    A complaint about her is in none of them (feedback.selectors.tickets_visible_to). The
+    counts are one aggregate; each line's first rows one query."""
+    keys = ["tickets_mine"]
+    if manager:
+        keys += ["tickets_unassigned", "tickets_overdue"]
+    counts = tickets.open_counts(user, keys)
+    base = reverse("feedback:list")
+    labels = {
+        "tickets_mine": (_("Tickets assigned to you, nearest deadline first"), "?state=open"),
+        "tickets_unassigned": (_("Tickets waiting to be assigned"), "?state=new"),
+        "tickets_overdue": (_("Tickets past their answer deadline"), "?overdue=on"),
+    }
+    return Queue(
+        "tickets",
+        _("Inquiries, complaints and suggestions"),
+        [
+            Line(
+                key,
+                labels[key][0],
+                base + labels[key][1],
+                counts[key],
+                _ticket_rows(tickets.open_tickets_in(user, key)),
+                urgent=key == "tickets_overdue",
+            )
+            for key in keys
+        ],
+    )
+
+
 def queues_for(user) -> list[Queue]:
     """The queues of the groups she holds, in the order of the policy's steps."""
     groups = user.group_names
@@ -415,4 +493,6 @@ def queues_for(user) -> list[Queue]:
         queues.append(member_queue(user))
     if Role.MANAGER in groups:
         queues.append(manager_queue())
+    if groups & {Role.INTAKE, Role.RESEARCHER, Role.MANAGER}:
+        queues.append(tickets_queue(user, manager=Role.MANAGER in groups))
     return queues

@@ -19,6 +19,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
+from feedback.selectors import TicketFigures, ticket_figures
+from programs.selectors import fund_totals, programs_summary
 from requests_app.models import RequestType, SupportRequest
 from surveys import selectors as survey_selectors
 from surveys.aggregates import Scores
@@ -144,6 +146,8 @@ class Dashboard:
     by_type: list[tuple[str, str, int]]
     satisfaction: Scores
     response_rate: float | None
+    tickets: TicketFigures | None = None  # received this month (issue 20)
+    funds: dict | None = None  # balance, committed, left and spent (issue 21)
 
 
 def manager_dashboard(now: datetime | None = None) -> Dashboard:
@@ -175,6 +179,8 @@ def manager_dashboard(now: datetime | None = None) -> Dashboard:
         by_type=count_by(SupportRequest.objects.all(), "request_type", RequestType.choices),
         satisfaction=survey_selectors.period_scores(period),
         response_rate=rate,
+        tickets=ticket_figures(*month),
+        funds=fund_totals(),
     )
 
 
@@ -214,6 +220,8 @@ class MonthlyReport:
     invitations: int
     answered: int
     response_rate: float | None
+    tickets: TicketFigures | None = None  # inquiries, complaints… received (issue 20)
+    programs: list | None = None  # per program: approved, delivered… (issue 21)
 
 
 def monthly_report(month: Month) -> MonthlyReport:
@@ -276,4 +284,6 @@ def monthly_report(month: Month) -> MonthlyReport:
         invitations=invitations,
         answered=answered,
         response_rate=rate,
+        tickets=ticket_figures(*bounds),
+        programs=programs_summary(start=bounds[0], end=bounds[1]),
     )

@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 
+from wahaj.lib.crypto import lookup_hash
+from wahaj.lib.validators import normalize_digits
+
 from .models import Declaration, ReferenceCounter, SupportRequest, VerificationCheck
 
 
@@ -43,8 +46,15 @@ class SupportRequestAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["state", "request_type", "channel"]
     list_select_related = ["beneficiary"]
-    search_fields = ["reference", "beneficiary__national_id", "beneficiary__file_number"]
+    search_fields = ["reference", "beneficiary__file_number"]
     ordering = ["decision_due_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Her whole national ID through its lookup hash (the column is encrypted)."""
+        digits = normalize_digits(search_term.strip())
+        if digits.isdigit() and len(digits) == 10:
+            return queryset.filter(beneficiary__national_id_hash=lookup_hash(digits)), False
+        return super().get_search_results(request, queryset, search_term)
     raw_id_fields = ["beneficiary", "researcher", "created_by", "decided_by", "delivered_by"]
     inlines = [DeclarationInline, VerificationInline]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from wahaj.lib.choices import Channel
+from wahaj.lib.crypto import lookup_hash
 from wahaj.lib.validators import normalize_digits
 
 from .models import RequestType, SupportRequest
@@ -140,7 +141,8 @@ class SupportRequestFilter(django_filters.FilterSet):
             return queryset.filter(reference=value.upper())
         digits = normalize_digits(value)
         if digits.isdigit() and len(digits) == 10:
-            return queryset.filter(beneficiary__national_id=digits)
+            # Her ID is stored encrypted: whole IDs only, through the lookup hash.
+            return queryset.filter(beneficiary__national_id_hash=lookup_hash(digits))
         if FILE_NUMBER_SHAPE.match(value):
             return queryset.filter(beneficiary__file_number=value.upper())
         return queryset.filter(beneficiary__full_name__icontains=value)

@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
-# make backup: the PostgreSQL database (pg_dump, custom format) and the private media, in one
-# timestamped folder under backups/ (or $BACKUP_DIR). make restore BACKUP=<folder> puts both back.
+# make backup: the database (pg_dump's custom format on PostgreSQL, SQLite's backup API on
+# SQLite) and the private documents, in one file encrypted with BACKUP_ENCRYPTION_KEY, with its
+# SHA-256 checksum beside it, under backups/ (or $BACKUP_DIR). See privacy/backup.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${DATABASE_URL:?backup needs DATABASE_URL (PostgreSQL)}"
-media="${PRIVATE_MEDIA_ROOT:-var/private-media}"
-dest="${BACKUP_DIR:-backups}/$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$dest"
-chmod 700 "$dest"
-pg_dump --format=custom --no-owner --file="$dest/database.dump" "$DATABASE_URL"
-mkdir -p "$media"
-tar --create --gzip --file="$dest/media.tar.gz" --directory="$media" .
-( cd "$dest" && sha256sum database.dump media.tar.gz > SHA256SUMS )
-echo "$dest"
+: "${BACKUP_ENCRYPTION_KEY:?backup needs BACKUP_ENCRYPTION_KEY (manage.py backup_create --generate-key makes one; keep it apart from the backups)}"
+.venv/bin/python manage.py backup_create --output-dir "${BACKUP_DIR:-backups}"

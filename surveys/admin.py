@@ -20,7 +20,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    # The token is a key to her survey: never shown here.
+    # Only the token's hash is stored (the token is in her message): not worth showing.
     list_display = ["support_request", "trigger", "created_at", "expires_at", "used_at"]
     list_filter = ["trigger"]
     readonly_fields = [
@@ -32,7 +32,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "send_after",
         "used_at",
     ]
-    exclude = ["token"]
+    exclude = ["token_hash"]
 
     def has_add_permission(self, request):
         return False

@@ -11,7 +11,7 @@ from django.utils import timezone
 from requests_app.models import SupportRequest
 from wahaj.lib.bulk import copy_rows, foreign_keys_checked_once, ids_reserve
 
-from .models import Answer, Invitation, Question, Response, new_token
+from .models import Answer, Invitation, Question, Response, new_token, token_digest
 from .selectors import questions_of, survey_active
 
 BATCH = 5000
@@ -101,7 +101,7 @@ def _seed_batch(rng, survey, questions, rows, *, now, valid) -> int:
                 survey.pk,
                 pk,
                 trigger,
-                new_token(),
+                token_digest(new_token()),
                 sent,
                 sent,
                 sent + valid,
@@ -125,7 +125,7 @@ def _seed_batch(rng, survey, questions, rows, *, now, valid) -> int:
 
 
 INVITATION_COLUMNS = [
-    "survey_id", "support_request_id", "trigger", "token", "created_at", "send_after",
+    "survey_id", "support_request_id", "trigger", "token_hash", "created_at", "send_after",
     "expires_at", "used_at",
 ]  # fmt: skip
 RESPONSE_COLUMNS = [

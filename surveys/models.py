@@ -6,6 +6,7 @@ record a response given by phone or on paper; the channel says which. Results ar
 only (surveys.selectors) and never name the staff member who served her.
 """
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -21,6 +22,14 @@ DEFAULT_SURVEY_SLUG = "default"
 def new_token() -> str:
     # 256 bits: a link cannot be guessed, so a forged one finds nothing.
     return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a link's token: its SHA-256, so a dump opens no survey.
+
+    No key is needed: the token has 256 random bits, so its hash cannot be reversed by trial.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Survey(models.Model):
@@ -86,8 +95,10 @@ class Invitation(models.Model):
         verbose_name=_("request"),
     )
     trigger = models.CharField(_("after"), max_length=16, choices=Trigger.choices)
-    token = models.CharField(
-        _("link code"), max_length=64, unique=True, default=new_token, editable=False
+    # The token itself travels only in her message (and in `token` on the instance that was
+    # just created, to write that message); the link is found by its hash.
+    token_hash = models.CharField(
+        _("link code (hashed)"), max_length=64, unique=True, editable=False
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     send_after = models.DateTimeField(_("send after"), default=timezone.now)
@@ -112,12 +123,20 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.support_request_id} · {self.trigger}"
 
+    token: str | None = None
+
     def save(self, *args, **kwargs):
+        if not self.token_hash:
+            self.token = new_token()
+            self.token_hash = token_digest(self.token)
         if self.expires_at is None:
             self.expires_at = self.created_at + timedelta(days=settings.SURVEY_TOKEN_VALID_DAYS)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self) -> str:
+    def link_path(self) -> str:
+        """Her link; known only right after the invitation was made (the database has a hash)."""
+        if self.token is None:
+            raise ValueError("the link of a stored invitation is not kept")
         return reverse("surveys:respond", args=[self.token])
 
     @property

@@ -26,7 +26,15 @@ from .aggregates import (
     SATISFIED_FROM,
     Scores,
 )
-from .models import DEFAULT_SURVEY_SLUG, Answer, Invitation, Question, Response, Survey
+from .models import (
+    DEFAULT_SURVEY_SLUG,
+    Answer,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    token_digest,
+)
 
 RATING = Question.Kind.RATING
 RECOMMEND = Question.Kind.RECOMMEND
@@ -54,7 +62,9 @@ def survey_active() -> Survey:
 
 def invitation_by_token(token: str) -> Invitation | None:
     return (
-        Invitation.objects.select_related("survey", "support_request").filter(token=token).first()
+        Invitation.objects.select_related("survey", "support_request")
+        .filter(token_hash=token_digest(token))
+        .first()
     )
 
 

@@ -21,7 +21,7 @@ from beneficiaries.selectors import consent_withdrawn
 from beneficiaries.services import message_queue_to_her
 from requests_app.models import SupportRequest
 
-from .models import Answer, Invitation, Question, Response
+from .models import Answer, Invitation, Question, Response, token_digest
 from .selectors import survey_active
 
 LINK_UNKNOWN = _("This survey link is not valid. Please check that you opened the whole link.")
@@ -57,7 +57,8 @@ def _invitation_message(invitation: Invitation, support_request: SupportRequest)
             "association": settings.ASSOCIATION_NAME,
             "name": (beneficiary.full_name.split() or [""])[0],
             "reference": support_request.reference or "",
-            "url": settings.SITE_URL + invitation.get_absolute_url(),
+            # `link`, not `url`: notifications redacts it once sent (it opens her survey).
+            "link": settings.SITE_URL + invitation.link_path(),
             "expires_on": formats.date_format(timezone.localdate(invitation.expires_at), "Y-m-d"),
         },
         idempotency_key=f"survey-invitation-{invitation.pk}",
@@ -151,20 +152,26 @@ def _store(
 
 @transaction.atomic
 def response_submit(
-    *, token: str, answers: dict[Question, Any], channel: str = Response.Channel.LINK
+    *,
+    answers: dict[Question, Any],
+    token: str | None = None,
+    invitation_id: int | None = None,
+    channel: str = Response.Channel.LINK,
 ) -> Response:
-    """Store her answers through her link and use the link up.
+    """Store her answers through her link (`token`) or the portal (`invitation_id`, already
+    checked to be hers), and use the invitation up.
 
-    Preconditions: the token exists, is unused and not expired — otherwise SurveyLinkError and
-    nothing is stored. Side effect: audit event `survey_answer` on the invitation (actor: her).
+    Preconditions: the invitation exists, is unused and not expired — otherwise SurveyLinkError
+    and nothing is stored. Side effect: audit event `survey_answer` on the invitation (actor:
+    her).
     """
     now = timezone.now()
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("support_request", "survey")
-        .filter(token=token)
-        .first()
-    )
+    found = Invitation.objects.select_for_update().select_related("support_request", "survey")
+    if token is not None:
+        found = found.filter(token_hash=token_digest(token))
+    else:
+        found = found.filter(pk=invitation_id)
+    invitation = found.first()
     _check_open(invitation, now)
     _consume(invitation, now)
     response = _store(invitation=invitation, answers=answers, channel=channel, now=now)

@@ -15,8 +15,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TwoFactorDevice
 from accounts.roles import Role
 from accounts.two_factor import confirmed_device, two_factor_required
 from beneficiaries.models import Contact, Document, Referral
@@ -24,14 +24,20 @@ from beneficiaries.tests.factories import (
     BeneficiaryFactory,
     DocumentFactory,
 )
+from committee import services as committee_services
 from committee.tests.factories import (
     committee_with,
     open_meeting,
     request_before_committee,
     request_in_research,
 )
+from feedback import services as ticket_services
+from portal.apply_views import APPLY_KEY
 from portal.models import CorrectionRequest
 from portal.session import BENEFICIARY_KEY, LAST_SEEN_KEY, PENDING_KEY
+from portal.ticket_views import PENDING_KEY as CONTACT_PENDING_KEY
+from privacy.breach import incident_record
+from programs.tests.factories import programs_world
 from requests_app.models import (
     DECLARATION_TEXT_AR,
     Declaration,
@@ -70,6 +76,25 @@ NOT_PAGES = {
     "committee:vote": "POST action",
     "committee:decide": "POST action",
     "committee:send_to_committee": "POST action",
+    "committee:meeting_cycle_add": "POST action",
+    "committee:cycle_vote": "POST action",
+    "committee:cycle_decide": "POST action",
+    "programs:program_fund": "POST action",
+    "programs:program_item": "POST action",
+    "programs:stock_item_new": "POST action",
+    "programs:fund_move": "POST action",
+    "programs:cycle_generate": "POST action",
+    "programs:cycle_send": "POST action",
+    "programs:cycle_close": "POST action",
+    "programs:entry_exclude": "POST action",
+    "programs:entry_include": "POST action",
+    "programs:cycle_report_csv": "CSV download",
+    "programs:handover_code": "POST action",
+    "programs:handover_confirm": "POST action",
+    "programs:transfer_create": "POST action",
+    "programs:transfer_return": "POST action",
+    "programs:transfer_returns_upload": "POST action",
+    "programs:transfer_download": "CSV download (the bank's file)",
     "portal:logout": "POST action",
     "portal:request_submit": "POST action",
     "portal:request_document": "POST action",
@@ -83,9 +108,17 @@ NOT_PAGES = {
     "beneficiaries:consent_withdraw": "POST action",
     "reports:monthly_pdf": "PDF download",
     "reports:export": "CSV/XLSX download",
+    "privacy:breach_message": "POST action",
+    "privacy:breach_notify": "POST action",
+    "privacy:breach_authority": "POST action",
+    "privacy:breach_close": "POST action",
+    "feedback:act": "POST action",
+    "api_tokens:revoke": "POST action",
 }
-# Django's own admin is audited by Django, not here.
-SKIPPED_NAMESPACES = {"admin"}
+# Django's own admin is audited by Django, not here; the API's endpoints (`api`) are machines'
+# JSON and its Swagger UI (drf-spectacular-sidecar), with their own matrix and schemathesis run
+# in api/tests/ (the managers' token pages, `api_tokens`, are pages and audited here).
+SKIPPED_NAMESPACES = {"admin", "api"}
 
 
 def url_names() -> set[str]:
@@ -116,6 +149,9 @@ class World:
     meeting: object = None
     invitation: object = None
     referral: object = None
+    incident: object = None  # the breach register's (privacy)
+    programs: dict = field(default_factory=dict)  # fund, program, cycles (issue 21)
+    ticket: object = None  # a complaint about nobody, answered (issue 20)
 
 
 def build_world(staff: dict[str, object]) -> World:
@@ -154,6 +190,12 @@ def build_world(staff: dict[str, object]) -> World:
     requests["in_committee"] = in_committee
     committee = committee_with(chair=staff[Role.CHAIR], members=[staff[Role.COMMITTEE]])
     world.meeting = open_meeting(committee=committee, requests=[in_committee])
+    world.programs = programs_world(manager=staff[Role.MANAGER])
+    committee_services.meeting_add_cycle(
+        actor=staff[Role.CHAIR],
+        meeting=world.meeting,
+        cycle=world.programs["cycle_before_committee"],
+    )
     requests["returned"] = request_in_state(
         State.RETURNED,
         beneficiary=her,
@@ -186,6 +228,18 @@ def build_world(staff: dict[str, object]) -> World:
     )
     world.invitation = InvitationFactory(support_request=requests["delivered"])
     attach_documents(her, [Document.DocType.STATEMENT])
+    world.ticket = ticket_services.ticket_create(
+        actor=intake, kind="inquiry", channel="phone", text="متى تصرف السلة؟", beneficiary=her
+    )
+    ticket_services.ticket_answer(actor=intake, ticket=world.ticket, answer="يوم الأحد القادم")
+    world.incident = incident_record(
+        actor=staff[Role.MANAGER],
+        found_at=timezone.now() - timedelta(hours=30),
+        what_happened="فُقد حاسوب محمول يحوي تصديرًا لبعض الملفات",
+        data_categories=["identity", "contact"],
+        people_affected=12,
+        affected=[her],
+    )
     return world
 
 
@@ -198,6 +252,7 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
     Keys are readable labels (the URL name, plus the state shown); values are paths.
     """
     r = world.requests
+    g = world.programs
     staff = {
         "login": reverse("login"),
         "password_change": reverse("password_change"),
@@ -233,7 +288,35 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
         "surveys:record": reverse("surveys:record", args=[r["delivered"].pk]),
         "privacy:processing": reverse("privacy:processing"),
         "privacy:audit": reverse("privacy:audit"),
+        "privacy:breaches": reverse("privacy:breaches"),
+        "privacy:breach_new": reverse("privacy:breach_new"),
+        "privacy:breach": reverse("privacy:breach", args=[world.incident.pk]),
         "portal:corrections": reverse("portal:corrections"),
+        "outreach:work": reverse("outreach:work"),
+        "feedback:list": reverse("feedback:list"),
+        "feedback:new": reverse("feedback:new"),
+        "feedback:detail": reverse("feedback:detail", args=[world.ticket.pk]),
+        "api_tokens:list": reverse("api_tokens:list"),
+        "programs:programs": reverse("programs:programs"),
+        "programs:program_new": reverse("programs:program_new"),
+        "programs:program": reverse("programs:program", args=[g["program"].pk]),
+        "programs:program_edit": reverse("programs:program_edit", args=[g["program"].pk]),
+        "programs:cycle_new": reverse("programs:cycle_new", args=[g["program"].pk]),
+        "programs:funds": reverse("programs:funds"),
+        "programs:fund": reverse("programs:fund", args=[g["fund"].pk]),
+        "programs:cycle (listed)": reverse("programs:cycle", args=[g["cycle"].pk]),
+        "programs:cycle (before the committee)": reverse(
+            "programs:cycle", args=[g["cycle_before_committee"].pk]
+        ),
+        "programs:cycle_edit": reverse("programs:cycle_edit", args=[g["cycle"].pk]),
+        "programs:cycle_report": reverse("programs:cycle_report", args=[g["cycle"].pk]),
+        "programs:handover": reverse("programs:handover"),
+        "programs:handover_entry": reverse(
+            "programs:handover_entry", args=[g["handover_entry"].pk]
+        ),
+        "programs:stock": reverse("programs:stock"),
+        "programs:stock_item": reverse("programs:stock_item", args=[g["stock_item"].pk]),
+        "programs:transfers": reverse("programs:transfers", args=[g["cash_cycle"].pk]),
     }
     for state, support_request in r.items():
         staff[f"requests_app:detail ({state})"] = reverse(
@@ -242,6 +325,10 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
     public = {
         "portal:status": reverse("portal:status"),
         "portal:login": reverse("portal:login"),
+        "portal:contact": reverse("portal:contact"),
+        "portal:apply": reverse("portal:apply"),
+        "portal:apply_done": reverse("portal:apply_done"),
+        "portal:services": reverse("portal:services"),
         "surveys:respond": reverse("surveys:respond", args=[world.invitation.token]),
         "surveys:thanks": reverse("surveys:thanks"),
     }
@@ -249,7 +336,9 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
         "portal:home": reverse("portal:home"),
         "portal:request_new": reverse("portal:request_new"),
         "portal:surveys": reverse("portal:surveys"),
+        "portal:survey_answer": reverse("portal:survey_answer", args=[world.invitation.pk]),
         "portal:data": reverse("portal:data"),
+        "portal:tickets": reverse("portal:tickets"),
         "portal:request_withdraw": reverse("portal:request_withdraw", args=[r["returned"].pk]),
     }
     for state in ("draft", "returned", "rejected", "delivered"):
@@ -261,7 +350,14 @@ def page_paths(world: World) -> dict[str, dict[str, str]]:
         "public": public,
         "portal": portal,
         "unverified": {"two_factor": reverse("two_factor")},
-        "pending": {"portal:login_code": reverse("portal:login_code")},
+        # The pending session also holds an application under way (portal_pending_cookie).
+        "pending": {
+            "portal:login_code": reverse("portal:login_code"),
+            "portal:contact_code": reverse("portal:contact_code"),
+            "portal:apply_code": reverse("portal:apply_code"),
+            "portal:apply_details": reverse("portal:apply_details"),
+            "portal:apply_request": reverse("portal:apply_request"),
+        },
     }
 
 
@@ -289,7 +385,7 @@ def staff_session_cookie(user, *, verified: bool = True) -> dict:
         HASH_SESSION_KEY: user.get_session_auth_hash(),
     }
     if verified and two_factor_required(user):
-        device = confirmed_device(user) or TOTPDevice.objects.create(
+        device = confirmed_device(user) or TwoFactorDevice.objects.create(
             user=user, name="audit", confirmed=True
         )
         data[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -305,4 +401,39 @@ def portal_session_cookie(beneficiary) -> dict:
 
 def portal_pending_cookie(beneficiary) -> dict:
     """Between "send me a code" and "here is the code" (the code page)."""
-    return _session_cookie({PENDING_KEY: {"beneficiary": beneficiary.pk}})
+    return _session_cookie(
+        {
+            PENDING_KEY: {"beneficiary": beneficiary.pk},
+            APPLY_KEY: APPLICATION_UNDER_WAY,
+            CONTACT_PENDING_KEY: MESSAGE_UNDER_WAY,
+        }
+    )
+
+
+# A message from the public contact form, waiting for its code (`/contact/code/`).
+MESSAGE_UNDER_WAY = {
+    "kind": "inquiry",
+    "category": "other",
+    "text": "ما الأوراق المطلوبة؟",
+    "contact_name": "سارة",
+    "contact_mobile": "+966551234567",
+}
+
+
+# An online application at its last step (`/apply/`): her mobile verified, her details typed.
+APPLICATION_UNDER_WAY = {
+    "national_id": "1000000008",
+    "mobile": "+966551234567",
+    "verified": True,
+    "details": {
+        "full_name": ["نورة محمد عبدالله السبيعي"],
+        "nationality": ["SA"],
+        "marital_status": ["widow"],
+        "city": ["الرياض"],
+        "housing": ["rented"],
+        "monthly_rent": ["1500"],
+        "debts": ["0"],
+        "household-TOTAL_FORMS": ["0"],
+        "household-INITIAL_FORMS": ["0"],
+    },
+}

@@ -12,6 +12,7 @@ a form that answers by redirecting, with a message).
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
@@ -20,11 +21,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.models import ApiToken
 from beneficiaries.models import Referral
 from beneficiaries.tests.factories import DocumentFactory
+from committee import services as committee_services
 from committee.tests.factories import committee_with, open_meeting, request_before_committee
+from feedback import services as ticket_services
 from portal.models import CorrectionRequest
 from portal.tests.conftest import portal_client  # noqa: F401 - her portal session
+from privacy.breach import incident_record
+from programs.tests.factories import programs_world
 from requests_app.models import SupportRequest
 from requests_app.tests.factories import request_in_state
 from surveys.tests.factories import InvitationFactory
@@ -133,6 +139,44 @@ ACCESS: dict[str, Row] = {
     "committee:committees": staff(allowed=MANAGER),
     "committee:committee_new": staff(allowed=MANAGER),
     "committee:committee_edit": staff(args="committee", allowed=MANAGER),
+    "committee:meeting_cycle_add": staff("POST", args="meeting", allowed=CHAIR, ok=REDIRECT),
+    "committee:cycle_vote": staff("POST", args="cycle_item", allowed=COMMITTEE, ok=REDIRECT),
+    "committee:cycle_decide": staff("POST", args="cycle_item", allowed=CHAIR, ok=REDIRECT),
+    # --- programs, funds and cycles (issue 21): funds and settings are the managers' ---------
+    "programs:programs": staff(allowed=FILE),
+    "programs:program_new": staff(allowed=MANAGER),
+    "programs:program": staff(args="program", allowed=FILE),
+    "programs:program_edit": staff(args="program", allowed=MANAGER),
+    "programs:program_fund": staff("POST", args="program", allowed=MANAGER, ok=REDIRECT),
+    "programs:program_item": staff("POST", args="program", allowed=MANAGER, ok=REDIRECT),
+    "programs:stock_item_new": staff("POST", args="program", allowed=MANAGER, ok=REDIRECT),
+    "programs:cycle_new": staff(args="program", allowed=MANAGER),
+    "programs:funds": staff(allowed=MANAGER),
+    "programs:fund": staff(args="fund", allowed=MANAGER),
+    "programs:fund_move": staff("POST", args="fund", allowed=MANAGER, ok=REDIRECT),
+    "programs:cycle": staff(args="cycle", allowed=FILE),
+    "programs:cycle_edit": staff(args="cycle", allowed=MANAGER),
+    "programs:cycle_generate": staff("POST", args="cycle", allowed=MANAGER, ok=REDIRECT),
+    "programs:cycle_send": staff("POST", args="cycle", allowed=MANAGER, ok=REDIRECT),
+    "programs:cycle_close": staff("POST", args="cycle", allowed=MANAGER, ok=REDIRECT),
+    "programs:entry_exclude": staff("POST", args=("cycle", "entry"), allowed=FILE, ok=REDIRECT),
+    "programs:entry_include": staff("POST", args=("cycle", "entry"), allowed=FILE, ok=REDIRECT),
+    "programs:cycle_report": staff(args="cycle", allowed=FILE),
+    "programs:cycle_report_csv": staff(args="cycle", allowed=FILE),
+    # Delivery (h7): the desk and the store for the staff who receive her; money for managers.
+    "programs:handover": staff(allowed=FILE),
+    "programs:handover_entry": staff(args="handover_entry", allowed=FILE),
+    "programs:handover_code": staff("POST", args="handover_entry", allowed=FILE, ok=REDIRECT),
+    "programs:handover_confirm": staff("POST", args="handover_entry", allowed=FILE, ok=REDIRECT),
+    "programs:stock": staff(allowed=FILE),
+    "programs:stock_item": staff(args="stock_item", allowed=FILE),
+    "programs:transfers": staff(args="cash_cycle", allowed=MANAGER),
+    "programs:transfer_create": staff("POST", args="cash_cycle", allowed=MANAGER, ok=REDIRECT),
+    "programs:transfer_return": staff("POST", args="cash_cycle", allowed=MANAGER, ok=REDIRECT),
+    "programs:transfer_returns_upload": staff(
+        "POST", args="cash_cycle", allowed=MANAGER, ok=REDIRECT
+    ),
+    "programs:transfer_download": staff(args="transfer_batch", allowed=MANAGER),
     # --- surveys -----------------------------------------------------------------------------
     "surveys:results": staff(allowed=MANAGER),
     "surveys:respond": row(args="token", everyone=200),
@@ -141,8 +185,26 @@ ACCESS: dict[str, Row] = {
     # --- privacy and audit ---------------------------------------------------------------------
     "privacy:processing": staff(allowed=MANAGER),
     "privacy:audit": staff(allowed=MANAGER),
+    "privacy:breaches": staff(allowed=MANAGER),
+    "privacy:breach_new": staff(allowed=MANAGER),
+    "privacy:breach": staff(args="incident", allowed=MANAGER),
+    # An empty text or time is refused with the page and its errors (400).
+    "privacy:breach_message": staff("POST", args="incident", allowed=MANAGER, ok=400),
+    "privacy:breach_notify": staff("POST", args="incident", allowed=MANAGER, ok=REDIRECT),
+    "privacy:breach_authority": staff("POST", args="incident", allowed=MANAGER, ok=400),
+    "privacy:breach_close": staff("POST", args="incident", allowed=MANAGER, ok=REDIRECT),
     # --- her portal ----------------------------------------------------------------------------
     "portal:status": PUBLIC,
+    # Applying online (issue 20): the first page and the last are public; the steps between
+    # need the application's session (the phone code first), else back to the first page.
+    "portal:apply": PUBLIC,
+    "portal:apply_code": row(everyone=REDIRECT),
+    "portal:apply_details": row(everyone=REDIRECT),
+    "portal:apply_request": row(everyone=REDIRECT),
+    "portal:apply_done": PUBLIC,
+    "portal:services": PUBLIC,
+    # Reaching her before she asks (issue 20): intake and the researchers (and managers).
+    "outreach:work": staff(allowed=FILE),
     "portal:home": portal(),
     "portal:login": PUBLIC,
     "portal:login_code": row(everyone=PORTAL),
@@ -156,6 +218,7 @@ ACCESS: dict[str, Row] = {
     "portal:request_withdraw": portal(args="request"),
     "portal:request_appeal": portal("POST", args="request", ok=400),
     "portal:surveys": portal(),
+    "portal:survey_answer": portal(args="invitation"),
     "portal:data": portal(),
     "portal:data_json": portal(),
     "portal:data_pdf": portal(),
@@ -163,12 +226,23 @@ ACCESS: dict[str, Row] = {
     "portal:correction_close": staff("POST", args="correction", allowed=FILE, ok=REDIRECT),
     "portal:correction_extend": staff("POST", args="correction", allowed=FILE, ok=REDIRECT),
     "portal:consent_withdraw": portal("POST", ok=REDIRECT),
+    # --- tickets: inquiries, complaints, suggestions, thanks (issue 20) ---------------------
+    "feedback:list": staff(allowed=FILE),
+    "feedback:new": staff(allowed=FILE),
+    "feedback:detail": staff(args="ticket", allowed=FILE),
+    "feedback:act": staff("POST", args=("ticket", "ticket_action"), allowed=FILE, ok=REDIRECT),
+    "portal:tickets": portal(),
+    "portal:contact": PUBLIC,
+    "portal:contact_code": row(everyone=REDIRECT),  # nothing pending: back to the form
     # --- dashboard and reports -------------------------------------------------------------------
     "reports:dashboard": staff(allowed=("intake", "researcher", "member", "chair", "manager")),
     "reports:monthly": staff(allowed=MANAGER),
     "reports:monthly_pdf": staff(allowed=MANAGER),
     "reports:export": staff(args=("list", "format"), allowed=MANAGER),
     # --- the admin: managers with a verified second factor only ---------------------------
+    # --- the API's tokens: managers issue and revoke (the API itself: api/tests/) ----------
+    "api_tokens:list": staff(allowed=MANAGER),
+    "api_tokens:revoke": staff("POST", args="api_token", allowed=MANAGER, ok=REDIRECT),
     "admin:login": row(everyone=200, manager=REDIRECT),
     "admin:logout": row("POST", everyone=REDIRECT, manager=LOGIN),
     "admin:*": row(everyone=ADMIN_LOGIN, manager={200, 403}),
@@ -177,8 +251,14 @@ ACCESS: dict[str, Row] = {
 # requested (the admin checks the same has_permission for all of them).
 
 
-def url_names() -> list[str]:
-    """Every named URL of the project, walked from the root resolver (namespaced)."""
+# The API's machine endpoints (namespace `api`) answer 401/JSON, not pages: their role × endpoint
+# matrix is api/tests/test_api_access.py. The managers' token pages (`api_tokens`) are here.
+OWN_MATRIX = ("api:",)
+
+
+def url_names(*, own_matrix: bool = False) -> list[str]:
+    """Every named URL of the project, walked from the root resolver (namespaced); without the
+    namespaces that keep a matrix of their own unless `own_matrix`."""
 
     def walk(resolver: URLResolver, namespace: str | None) -> list[tuple[str, URLPattern]]:
         found = []
@@ -194,7 +274,10 @@ def url_names() -> list[str]:
                 )
         return found
 
-    return sorted({name for name, _pattern in walk(get_resolver(), None)})
+    names = {name for name, _pattern in walk(get_resolver(), None)}
+    if not own_matrix:
+        names = {name for name in names if not name.startswith(OWN_MATRIX)}
+    return sorted(names)
 
 
 def table_row(name: str) -> Row | None:
@@ -223,6 +306,10 @@ def world(intake_user, researcher_user, member_user, chair_user, manager_user):
     support_request = request_before_committee(researcher=researcher_user, intake=intake_user)
     her = support_request.beneficiary
     meeting = open_meeting(committee=committee, requests=[support_request])
+    programs = programs_world(manager=manager_user)
+    cycle_item = committee_services.meeting_add_cycle(
+        actor=chair_user, meeting=meeting, cycle=programs["cycle_before_committee"]
+    )
     delivered = request_in_state(SupportRequest.State.DELIVERED, beneficiary=her)
     invitation = InvitationFactory(support_request=delivered)
     return {
@@ -239,13 +326,35 @@ def world(intake_user, researcher_user, member_user, chair_user, manager_user):
         "item": meeting.agenda_items.get(),
         "delivered": delivered,
         "token": invitation.token,
+        "invitation": invitation,
         "correction": CorrectionRequest.objects.create(
             beneficiary=her,
             details="تصحيح اسم الحي",
             due_at=CorrectionRequest.due_from(timezone.now()),
         ),
         "list": "beneficiaries",
+        "ticket": ticket_services.ticket_create(
+            actor=intake_user, kind="inquiry", channel="phone", text="سؤال", beneficiary=her
+        ),
+        "ticket_action": "close",
         "format": "csv",
+        "incident": incident_record(
+            actor=manager_user,
+            found_at=timezone.now(),
+            what_happened="تسرّب",
+            data_categories=["contact"],
+            people_affected=1,
+            affected=[her],
+        ),
+        **programs,
+        "cycle_item": cycle_item,
+        "api_token": ApiToken.objects.create(
+            user=intake_user,
+            name="tablet",
+            prefix="whj_test",
+            token_hash="0" * 64,
+            expires_at=timezone.now() + timedelta(days=1),
+        ),
     }
 
 
@@ -342,6 +451,16 @@ def test_objects_outside_her_reach_answer_404(clients, world, make_staff):
         ("member", "GET", reverse("committee:meeting", args=[other_meeting.pk])),
         ("member", "GET", reverse("committee:minutes", args=[other_meeting.pk])),
         ("chair", "POST", reverse("committee:meeting_open", args=[other_meeting.pk])),
+        # A cycle item on another committee's meeting; an entry through another cycle.
+        ("chair", "POST", reverse("committee:meeting_cycle_add", args=[other_meeting.pk])),
+        (
+            "intake",
+            "POST",
+            reverse(
+                "programs:entry_exclude",
+                args=[world["cycle_before_committee"].pk, world["entry"].pk],
+            ),
+        ),
         (
             "intake",
             "GET",

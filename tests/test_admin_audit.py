@@ -108,7 +108,7 @@ def add_data(label: str, people: dict) -> dict:
             "password2": [PASSWORD],
             "usable_password": ["true"],
         },
-        "otp_totp.TOTPDevice": {"user": [manager], "name": ["walk"]},
+        "accounts.TwoFactorDevice": {"user": [manager], "name": ["walk"]},
         "beneficiaries.Beneficiary": built(BeneficiaryFactory.build()),
         "beneficiaries.Referral": {
             "beneficiary": [str(her.pk)],

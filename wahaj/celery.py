@@ -52,6 +52,12 @@ app.conf.beat_schedule = {
         "task": "requests_app.tasks.send_home_visit_reminders",
         "schedule": crontab(minute="*/30", hour="9-20"),
     },
+    # The tickets' answer deadline (feedback/deadline.py): a reminder to the assignee a day
+    # before, one escalation to the managers when it passes. A sweep, like the window's.
+    "enforce-ticket-deadlines": {
+        "task": "feedback.tasks.enforce_ticket_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
     # The outbox's recovery tick: publishes rows due and unpublished (retries, delayed rows,
     # publishes that failed) or lost with a broker or worker, and settles `sending` rows whose
     # worker died (asking the gateway first). One indexed query when nothing is late, so it
@@ -62,10 +68,44 @@ app.conf.beat_schedule = {
         "schedule": float(settings.NOTIFICATIONS_RECOVERY_SECONDS),
         "options": {"expires": float(settings.NOTIFICATIONS_RECOVERY_SECONDS)},
     },
+    # Reaching her before she asks (outreach/services.py): a text before a document one of her
+    # requests needs expires, a reassessment task for a file not reviewed for a year; daily at
+    # 08:00 Riyadh, so the message reaches her in the morning. Safe to run twice (unique keys).
+    "outreach-sweep": {
+        "task": "outreach.tasks.outreach_sweep",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # One-time codes to mobiles not on file are useless after five minutes: kept a day (to
+    # count the throttle), then deleted, nightly.
+    "purge-phone-codes": {
+        "task": "notifications.tasks.purge_phone_codes",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # PDPL retention: files closed more than RETENTION_YEARS ago are anonymised, every night
     # at 02:30 (Riyadh), when nobody works on them. Files under a legal hold are skipped.
     "apply-retention": {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # The breach register's clock: managers are told when 24 of the 72 hours to notify the
+    # authority (SDAIA) are left, once per incident (a claimed `deadline_warned_at` and a unique
+    # idempotency key). Every 15 minutes, day and night: the 72 hours do not stop at night.
+    "warn-breach-deadlines": {
+        "task": "privacy.tasks.warn_breach_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
+    # A program cycle's SMS are queued by a task after its approval; this finishes any cycle a
+    # lost publish or a killed worker left half told (chunks commit with their rows, idempotency
+    # keys per entry: nothing doubled). One query when nothing is pending.
+    "programs-notify-pending": {
+        "task": "programs.tasks.cycles_notify_pending",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    # Cycles whose delivery window ended a day ago are closed: what was not collected is marked
+    # so and its money released to the fund. Nightly, 03:00 Riyadh.
+    "programs-close-ended-cycles": {
+        "task": "programs.tasks.cycles_close_ended",
+        "schedule": crontab(hour=3, minute=0),
     },
 }

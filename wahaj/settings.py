@@ -27,6 +27,29 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-insecure-key"  # noqa: S105 - only reachable with DEBUG on
 
+# Field encryption at rest (wahaj/lib/crypto.py, README "Data at rest"): Fernet keys newest
+# first, and the HMAC key of the lookup hashes. A development install without them gets its
+# own, generated once into var/field-keys.env (make run); production refuses to start.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="")
+if not (FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY are not set. Set both environment "
+            "variables (README, 'Data at rest') or DEBUG=1 for a development machine."
+        )
+    from wahaj.lib.crypto import development_keys
+
+    _keys, _hash_key = development_keys(VAR_DIR / "field-keys.env")
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or _keys
+    FIELD_HASH_KEY = FIELD_HASH_KEY or _hash_key
+try:
+    from wahaj.lib.crypto import keys_check
+
+    keys_check(FIELD_ENCRYPTION_KEYS, FIELD_HASH_KEY)
+except ValueError as _error:
+    raise ImproperlyConfigured(str(_error)) from None
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -51,6 +74,10 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "simple_history",
+    "pgtrigger",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files, never a CDN
     # local
     "wahaj",
     "audit",
@@ -58,11 +85,15 @@ INSTALLED_APPS = [
     "notifications",
     "beneficiaries",
     "requests_app",
+    "programs",
     "committee",
     "surveys",
     "portal",
     "reports",
     "privacy",
+    "feedback",
+    "outreach",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +296,13 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Managers (and /admin/) need a second factor: TOTP through django-otp (accounts/two_factor.py).
 OTP_TOTP_ISSUER = "Wahaj"
 
+# The trail enforced by PostgreSQL (issue 19): django-pgtrigger's triggers on audit's Event and
+# beneficiaries' FileAccess are (re)installed after every `migrate` rather than written into
+# those apps' migrations, so declaring them touches no app's migration history; on SQLite
+# pgtrigger installs nothing. `manage.py pgtrigger ls` shows their state.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+
 # Staff sessions expire after 30 minutes idle.
 SESSION_COOKIE_AGE = 30 * 60
 # Renewed on activity at most once a minute (wahaj.middleware.SessionIdleMiddleware), not
@@ -339,6 +377,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Documents of beneficiaries are never public: no MEDIA_URL; a permission-checked view serves them.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+# `make backup` encrypts the database and the documents with this key (privacy/backup.py): 32
+# random bytes in urlsafe base64, kept apart from the backups and never a field-encryption key.
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -398,6 +439,24 @@ DECISION_REMINDER_DAYS = [
     int(d) for d in env.list("DECISION_REMINDER_DAYS", default=["7", "3", "1"])
 ]
 
+# --- Reaching her before she asks (outreach/, issue 20) ----------------------------------------
+# A file not reviewed (research report, verified document) for this many months gets a
+# reassessment task; she is told this many days before a document a request needs expires.
+REASSESSMENT_MONTHS = env.int("REASSESSMENT_MONTHS", default=12)
+OUTREACH_DOCUMENT_NOTICE_DAYS = env.int("OUTREACH_DOCUMENT_NOTICE_DAYS", default=30)
+
+# --- Tickets: inquiries, complaints, suggestions, thanks (feedback/, issue 20) ----------------
+# Days to answer, by type: FEEDBACK_ANSWER_DAYS="inquiry=3,complaint=7,suggestion=14,thanks=14".
+FEEDBACK_ANSWER_DAYS = {
+    kind: int(days)
+    for kind, days in env.dict(
+        "FEEDBACK_ANSWER_DAYS",
+        default={"inquiry": "3", "complaint": "7", "suggestion": "14", "thanks": "14"},
+    ).items()
+}
+# The assignee is reminded once when this many days are left (0: no reminder).
+FEEDBACK_REMINDER_DAYS = env.int("FEEDBACK_REMINDER_DAYS", default=1)
+
 # --- PDPL retention (manage.py apply_retention) -------------------------------------------------
 # Years after her last case closed before her file is anonymised (unless a legal hold is set).
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
@@ -450,6 +509,44 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "wahaj.lib.error_reports.PersonalDataExcepti
 # --- Rate limits of the public pages (django-ratelimit, on the shared cache) ---------------------
 # Off only for `make bench`, which measures the pages themselves from one address.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+
+# --- The REST API (api/) --------------------------------------------------------------------
+# Every endpoint names its roles (api.permissions); nothing is open by default.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "api.authentication.StaffSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasRole"],
+    # Per token here; per address before authentication (api.throttles.AddressFirst).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Wahaj API",
+    "DESCRIPTION": "Staff apps, partners and the SMS gateway: the same rules as the pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# A token works this many days after it is issued (a manager issues a new one, shown once).
+API_TOKEN_VALID_DAYS = env.int("API_TOKEN_VALID_DAYS", default=90)
+# DRF throttles on the shared cache: per token (or staff session) and per address.
+API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="120/min")
+API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="300/min")
+# The SMS gateways' delivery receipts (/api/v1/gateways/<name>/receipts/): one shared secret per
+# gateway, e.g. "unifonic=…,taqnyat=…". A gateway without a secret is refused.
+SMS_RECEIPT_SECRETS = env.dict("SMS_RECEIPT_SECRETS", default={})
 
 # --- Demo data -------------------------------------------------------------------------------
 WAHAJ_DEMO_PASSWORD = env.str("WAHAJ_DEMO_PASSWORD", default="")

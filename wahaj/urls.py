@@ -28,8 +28,13 @@ urlpatterns = [
     path("beneficiaries/", include("beneficiaries.urls")),
     path("requests/", include("requests_app.urls")),
     path("committee/", include("committee.urls")),
+    path("programs/", include("programs.urls")),
     path("surveys/", include("surveys.urls")),
     path("privacy/", include("privacy.urls")),
+    path("api/v1/", include("api.urls")),
+    path("api/tokens/", include("api.pages_urls")),
+    path("tickets/", include("feedback.urls")),
+    path("outreach/", include("outreach.urls")),
     path("", include("portal.urls")),  # /status/ and /portal/…
     path("", include("reports.urls")),
 ]

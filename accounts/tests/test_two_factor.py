@@ -4,9 +4,8 @@ authenticator only with an invitation another manager (or manage.py) issued (iss
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import TwoFactorInvitation
+from accounts.models import TwoFactorDevice, TwoFactorInvitation
 from accounts.roles import Role
 from accounts.two_factor import (
     NOT_TWO_FACTOR_ROLE,
@@ -41,7 +40,7 @@ def test_a_new_manager_cannot_reach_the_dashboard_with_her_password_alone(
     body = response.content.decode()
     assert "data:image/svg+xml" not in body  # no secret without an invitation
     assert 'name="invitation"' in body
-    assert not TOTPDevice.objects.filter(user=manager_user).exists()
+    assert not TwoFactorDevice.objects.filter(user=manager_user).exists()
     assert client.get("/").status_code == 302
     assert client.get("/admin/").status_code == 302
 
@@ -52,7 +51,7 @@ def test_a_new_manager_cannot_enrol_without_the_invitation(client, manager_user,
     assert "رمز الدعوة هذا غير صحيح" in response.content.decode()
     # Posting a six-digit code does not confirm anything either.
     client.post(reverse("two_factor"), {"token": "123456"})
-    assert not TOTPDevice.objects.filter(user=manager_user).exists()
+    assert not TwoFactorDevice.objects.filter(user=manager_user).exists()
     assert client.get("/").status_code == 302
 
 
@@ -77,7 +76,7 @@ def test_a_manager_enrols_with_the_invitation_another_manager_issued(
     response = client.post(reverse("two_factor"), {"token": current_totp(manager_user)})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    assert TOTPDevice.objects.get(user=manager_user).confirmed
+    assert TwoFactorDevice.objects.get(user=manager_user).confirmed
     verbs = list(Event.objects.filter(actor=manager_user).values_list("verb", flat=True))
     assert verbs == ["two_factor_invitation_used", "two_factor_setup"]
 
@@ -91,7 +90,7 @@ def test_an_invitation_works_once(client, manager_user, password):
     log_in(other, manager_user, password)
     response = other.post(reverse("two_factor"), {"invitation": code})
     assert "data:image/svg+xml" not in response.content.decode()
-    assert TOTPDevice.objects.filter(user=manager_user).count() == 1
+    assert TwoFactorDevice.objects.filter(user=manager_user).count() == 1
 
 
 def test_an_expired_invitation_is_refused(client, manager_user, password):
@@ -103,9 +102,9 @@ def test_an_expired_invitation_is_refused(client, manager_user, password):
 
 
 def test_a_new_invitation_replaces_a_lost_phone(manager_user, colleague):
-    TOTPDevice.objects.create(user=manager_user, name="lost", confirmed=True)
+    TwoFactorDevice.objects.create(user=manager_user, name="lost", confirmed=True)
     two_factor_invitation_issue(actor=colleague, user=manager_user)
-    assert not TOTPDevice.objects.filter(user=manager_user).exists()
+    assert not TwoFactorDevice.objects.filter(user=manager_user).exists()
 
 
 def test_a_manager_cannot_invite_herself_nor_a_role_without_a_second_factor(
@@ -124,7 +123,7 @@ def test_the_command_issues_the_first_managers_invitation(manager_user, capsys):
 
 
 def test_an_unverified_manager_cannot_issue_invitations(client, manager_user, colleague, password):
-    TOTPDevice.objects.create(user=manager_user, name="phone", confirmed=True)
+    TwoFactorDevice.objects.create(user=manager_user, name="phone", confirmed=True)
     log_in(client, manager_user, password)
     response = client.post(reverse("two_factor_invite"), {"user": colleague.pk})
     assert response.status_code == 302
@@ -136,11 +135,11 @@ def test_only_roles_with_a_second_factor_open_its_pages(client_as, make_staff, r
     client = client_as(make_staff(role))
     assert client.get(reverse("two_factor")).status_code == 404
     assert client.get(reverse("two_factor_invite")).status_code == 404
-    assert not TOTPDevice.objects.exists()
+    assert not TwoFactorDevice.objects.exists()
 
 
 def test_a_wrong_code_is_refused_with_a_clear_message(client, manager_user, password):
-    TOTPDevice.objects.create(user=manager_user, name="phone", confirmed=True)
+    TwoFactorDevice.objects.create(user=manager_user, name="phone", confirmed=True)
     log_in(client, manager_user, password)
     code = current_totp(manager_user)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -153,7 +152,7 @@ def test_a_wrong_code_is_refused_with_a_clear_message(client, manager_user, pass
 def test_a_manager_with_a_device_gives_its_code_and_sees_no_new_qr_code(
     client, manager_user, password
 ):
-    TOTPDevice.objects.create(user=manager_user, name="phone", confirmed=True)
+    TwoFactorDevice.objects.create(user=manager_user, name="phone", confirmed=True)
     response = log_in(client, manager_user, password)
     assert "data:image/svg+xml" not in response.content.decode()
     client.post(reverse("two_factor"), {"token": current_totp(manager_user)})
@@ -179,9 +178,9 @@ def test_the_demo_manager_has_a_confirmed_authenticator_whose_key_is_printed_onc
     settings.WAHAJ_DEMO_PASSWORD = "demo-password-for-tests-2026"
     call_command("seed_demo", beneficiaries=0)
     out = capsys.readouterr().out
-    device = TOTPDevice.objects.get(user__username="manager")
+    device = TwoFactorDevice.objects.get(user__username="manager")
     assert device.confirmed
     assert f"(shown once): {base32_secret(device)}" in out
     call_command("seed_demo", beneficiaries=0)
     assert base32_secret(device) not in capsys.readouterr().out
-    assert TOTPDevice.objects.filter(user__username="manager").count() == 1
+    assert TwoFactorDevice.objects.filter(user__username="manager").count() == 1

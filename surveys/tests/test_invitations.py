@@ -13,7 +13,7 @@ from notifications.services import message_send
 from requests_app import services as request_services
 from requests_app.models import RejectionCode, SupportRequest
 from requests_app.tests.factories import request_in_state
-from surveys.models import Invitation
+from surveys.models import Invitation, token_digest
 from surveys.services import invitation_create
 
 State = SupportRequest.State
@@ -36,7 +36,10 @@ def test_delivering_a_request_invites_her_by_sms_with_a_one_time_link(
     message = Message.objects.get(template="survey_invitation")
     assert message.channel == "sms"
     assert message.to == str(support_request.beneficiary.mobile)
-    assert message.context["url"] == f"https://wahaj.example.org/surveys/r/{invitation.token}/"
+    prefix = "https://wahaj.example.org/surveys/r/"
+    assert message.context["link"].startswith(prefix)
+    token = message.context["link"].removeprefix(prefix).rstrip("/")
+    assert token_digest(token) == invitation.token_hash != token
     assert message.context["reference"] == support_request.reference
     assert message.idempotency_key == f"survey-invitation-{invitation.pk}"
     # The delivery message goes to the broker at commit; the invitation waits in the outbox.

@@ -17,16 +17,21 @@ from itertools import islice
 
 from django.db import connection, models
 
+from wahaj.lib.fields import EncryptedMixin, hash_fields, hash_of
+
 NULL = "\\N"
 ROWS_PER_READ = 1000
 
 
 def _converters(model: type[models.Model], columns: list[str]) -> list[tuple[int, Callable]]:
-    """What the csv module cannot write as PostgreSQL reads it: JSON and durations."""
+    """What the csv module cannot write as PostgreSQL reads it: JSON, durations, and the
+    encrypted fields (a token, as a save would store it)."""
     converters = []
     for index, name in enumerate(columns):
         field = model._meta.get_field(name)
-        if isinstance(field, models.JSONField):
+        if isinstance(field, EncryptedMixin):
+            converters.append((index, field.get_prep_value))
+        elif isinstance(field, models.JSONField):
             converters.append((index, partial(json.dumps, cls=field.encoder)))
         elif isinstance(field, models.DurationField):
             converters.append((index, lambda value: f"{value.total_seconds()} seconds"))
@@ -67,8 +72,10 @@ def copy_rows(model: type[models.Model], columns: list[str], rows: Iterable) -> 
 
     Columns left out get their database default, so a NOT NULL column needs one
     (`db_default`) or must be listed. No signals, no `save()`: seed data only. `rows` may be a
-    generator: it runs while PostgreSQL inserts what it has produced so far.
+    generator: it runs while PostgreSQL inserts what it has produced so far. The lookup hash of
+    an encrypted column given (`national_id_hash`) is computed here, whether listed or not.
     """
+    columns, rows = _with_lookup_hashes(model, columns, rows)
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
@@ -82,6 +89,29 @@ def copy_rows(model: type[models.Model], columns: list[str], rows: Iterable) -> 
         cursor.copy_expert(
             f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", stream
         )
+
+
+def _with_lookup_hashes(
+    model: type[models.Model], columns: list[str], rows: Iterable
+) -> tuple[list[str], Iterable]:
+    """`columns` and `rows` with the lookup hash of each hashed source column filled in."""
+    hashed = [f for f in hash_fields(model) if f.source in columns]
+    if not hashed:
+        return columns, rows
+    columns = list(columns)
+    for field in hashed:
+        if field.attname not in columns:
+            columns.append(field.attname)
+    slots = [(columns.index(f.attname), columns.index(f.source), f.source_field()) for f in hashed]
+
+    def filled(row) -> list:
+        row = list(row)
+        row.extend([None] * (len(columns) - len(row)))
+        for slot, source, field in slots:
+            row[slot] = hash_of(field, row[source])
+        return row
+
+    return columns, map(filled, rows)
 
 
 def ids_reserve(model: type[models.Model], count: int) -> list[int]:

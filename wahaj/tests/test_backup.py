@@ -1,5 +1,8 @@
-"""make backup && make restore: every row and every private file comes back."""
+"""make backup && make restore, through the scripts: every row and every private file comes
+back from the encrypted backup; a changed one is refused (privacy/backup.py; the refusals in
+detail: privacy/tests/test_backup.py)."""
 
+import base64
 import os
 import subprocess
 import uuid
@@ -13,6 +16,7 @@ from accounts.roles import Role
 from audit.services import event_record
 
 ROOT = Path(__file__).resolve().parents[2]
+KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +46,7 @@ def run(script: str, *args: str, **env: str) -> str:
     result = subprocess.run(
         ["bash", f"scripts/{script}", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**os.environ, "BACKUP_ENCRYPTION_KEY": KEY, **env},
         capture_output=True,
         text=True,
         check=False,
@@ -59,7 +63,7 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(tmp_
     (media / "documents" / "lease.pdf").write_bytes(b"%PDF-1.4 probe")
 
     source_url = database_url(connection.settings_dict["NAME"])
-    folder = run(
+    backup = run(
         "backup.sh",
         DATABASE_URL=source_url,
         PRIVATE_MEDIA_ROOT=str(media),
@@ -74,7 +78,7 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(tmp_
         restored_media = tmp_path / "restored-media"
         run(
             "restore.sh",
-            folder,
+            backup,
             DATABASE_URL=database_url(target),
             PRIVATE_MEDIA_ROOT=str(restored_media),
         )
@@ -90,7 +94,7 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(tmp_
 def test_a_tampered_backup_is_refused(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
-    folder = Path(
+    backup = Path(
         run(
             "backup.sh",
             DATABASE_URL=database_url(connection.settings_dict["NAME"]),
@@ -98,17 +102,24 @@ def test_a_tampered_backup_is_refused(tmp_path):
             BACKUP_DIR=str(tmp_path / "backups"),
         ).splitlines()[-1]
     )
-    with (folder / "database.dump").open("ab") as dump:
+    assert backup.suffix == ".wbk"
+    assert b"PGDMP" not in backup.read_bytes()
+    with backup.open("ab") as dump:
         dump.write(b"tampered")
     result = subprocess.run(
-        ["bash", "scripts/restore.sh", str(folder)],
+        ["bash", "scripts/restore.sh", str(backup)],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url("nonexistent_db")},
+        env={
+            **os.environ,
+            "BACKUP_ENCRYPTION_KEY": KEY,
+            "DATABASE_URL": database_url("nonexistent_db"),
+        },
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode != 0
+    assert "does not match its checksum" in result.stderr
 
 
 def test_a_beneficiary_document_comes_back_with_its_row_and_its_bytes(
@@ -135,7 +146,7 @@ def test_a_beneficiary_document_comes_back_with_its_row_and_its_bytes(
         file=SimpleUploadedFile("هوية نورة.pdf", PDF_BYTES),
         content_type="application/pdf",
     )
-    folder = run(
+    backup = run(
         "backup.sh",
         DATABASE_URL=database_url(connection.settings_dict["NAME"]),
         PRIVATE_MEDIA_ROOT=str(media),
@@ -150,19 +161,19 @@ def test_a_beneficiary_document_comes_back_with_its_row_and_its_bytes(
         restored_media = tmp_path / "restored-media"
         run(
             "restore.sh",
-            folder,
+            backup,
             DATABASE_URL=database_url(target),
             PRIVATE_MEDIA_ROOT=str(restored_media),
         )
         with psycopg2.connect(database_url(target)) as conn, conn.cursor() as cursor:
             cursor.execute(
-                "SELECT d.file, b.national_id FROM beneficiaries_document d "
+                "SELECT d.file, b.file_number FROM beneficiaries_document d "
                 "JOIN beneficiaries_beneficiary b ON b.id = d.beneficiary_id WHERE d.id = %s",
                 [document.pk],
             )
-            name, national_id = cursor.fetchone()
+            name, file_number = cursor.fetchone()
         conn.close()
-        assert national_id == beneficiary.national_id
+        assert file_number == beneficiary.file_number
         assert name == document.file.name
         assert (restored_media / name).read_bytes() == PDF_BYTES
     finally:

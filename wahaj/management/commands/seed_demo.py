@@ -12,9 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import TwoFactorDevice, User
 from accounts.roles import Role
 from accounts.two_factor import base32_secret
 
@@ -42,6 +41,7 @@ DEMO_MODULES = [
     "beneficiaries.demo",
     "requests_app.demo",
     "committee.demo",
+    "programs.demo",
     "notifications.demo",
     "surveys.demo",
 ]
@@ -79,9 +79,9 @@ class Command(BaseCommand):
         an invitation (accounts/two_factor.py), a demo has nobody to issue one. The key is
         printed once, for an authenticator app."""
         manager = User.objects.get(username="manager")
-        if TOTPDevice.objects.filter(user=manager, confirmed=True).exists():
+        if TwoFactorDevice.objects.filter(user=manager, confirmed=True).exists():
             return
-        device = TOTPDevice.objects.create(user=manager, name="demo", confirmed=True)
+        device = TwoFactorDevice.objects.create(user=manager, name="demo", confirmed=True)
         self.stdout.write(
             self.style.WARNING(
                 f"Demo manager's authenticator key (shown once): {base32_secret(device)}"

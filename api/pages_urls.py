@@ -1,0 +1,12 @@
+"""/api/tokens/ (namespace `api_tokens`): the managers' pages, audited like every page."""
+
+from django.urls import path
+
+from . import pages
+
+app_name = "api_tokens"
+
+urlpatterns = [
+    path("", pages.token_list, name="list"),
+    path("<int:pk>/revoke/", pages.token_revoke, name="revoke"),
+]
