@@ -48,6 +48,8 @@ class SupportRequestAdmin(ReadOnlyAdmin):
     list_select_related = ["beneficiary"]
     search_fields = ["reference", "beneficiary__file_number"]
     ordering = ["decision_due_at"]
+    raw_id_fields = ["beneficiary", "researcher", "created_by", "decided_by", "delivered_by"]
+    inlines = [DeclarationInline, VerificationInline]
 
     def get_search_results(self, request, queryset, search_term):
         """Her whole national ID through its lookup hash (the column is encrypted)."""
@@ -55,8 +57,6 @@ class SupportRequestAdmin(ReadOnlyAdmin):
         if digits.isdigit() and len(digits) == 10:
             return queryset.filter(beneficiary__national_id_hash=lookup_hash(digits)), False
         return super().get_search_results(request, queryset, search_term)
-    raw_id_fields = ["beneficiary", "researcher", "created_by", "decided_by", "delivered_by"]
-    inlines = [DeclarationInline, VerificationInline]
 
 
 admin.site.register(ReferenceCounter, ReadOnlyAdmin)
