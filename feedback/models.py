@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from wahaj.lib.choices import Channel
+from wahaj.lib.fields import EncryptedPhoneNumberField
 
 
 def answer_days(kind: str) -> int:
@@ -74,7 +74,7 @@ class Ticket(models.Model):
     )
     # From the public form: a mobile proven by a one-time code; empty when anonymous.
     contact_name = models.CharField(_("name"), max_length=120, blank=True)
-    contact_mobile = PhoneNumberField(_("mobile"), region="SA", blank=True)
+    contact_mobile = EncryptedPhoneNumberField(_("mobile"), region="SA", blank=True)
     language = models.CharField(_("language"), max_length=8, default="ar")
     about_staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,

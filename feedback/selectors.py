@@ -134,35 +134,47 @@ class TicketFigures:
     open_overdue: int  # of those received, still waiting past their deadline now
 
 
-def _count_by(tickets: QuerySet, field: str) -> list[tuple[str, str, int]]:
-    counts = dict(tickets.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+DIMENSIONS = ("channel", "category", "state", "kind")
+
+
+def _by(groups: list[dict], field: str) -> list[tuple[str, str, int]]:
+    """(value, label, count) per choice of `field` that has tickets, in the choices' order."""
+    counts: dict[str, int] = {}
+    for group in groups:
+        counts[group[field]] = counts.get(group[field], 0) + group["n"]
     choices = Ticket._meta.get_field(field).choices
     return [(value, str(label), counts[value]) for value, label in choices if counts.get(value)]
 
 
 def ticket_figures(start: datetime | None = None, end: datetime | None = None) -> TicketFigures:
     """Tickets received in [start, end): by channel, category, state and type, and the time
-    to answer. Four grouped counts, one count and one read of the answered tickets' times."""
+    to answer. Two queries: one count grouped by the four together, one read of the answered
+    tickets' times."""
     tickets = Ticket.objects.all()
     if start is not None:
         tickets = tickets.filter(created_at__gte=start)
     if end is not None:
         tickets = tickets.filter(created_at__lt=end)
+    overdue = Q(state__in=Ticket.OPEN, due_at__lt=timezone.now())
+    groups = list(
+        tickets.order_by()
+        .values(*DIMENSIONS)
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue))
+    )
     answered = list(
         tickets.filter(answered_at__isnull=False).values_list("created_at", "answered_at", "due_at")
     )
     hours = [(done - received).total_seconds() / 3600 for received, done, _due in answered]
     in_time = sum(1 for _received, done, due in answered if done <= due)
-    by_state = _count_by(tickets, "state")
     return TicketFigures(
-        total=sum(n for _v, _l, n in by_state),
-        by_channel=_count_by(tickets, "channel"),
-        by_category=_count_by(tickets, "category"),
-        by_state=by_state,
-        by_kind=_count_by(tickets, "kind"),
+        total=sum(group["n"] for group in groups),
+        by_channel=_by(groups, "channel"),
+        by_category=_by(groups, "category"),
+        by_state=_by(groups, "state"),
+        by_kind=_by(groups, "kind"),
         answered=len(answered),
         answered_in_time=in_time,
         in_time_share=round(100 * in_time / len(answered), 1) if answered else None,
         median_hours=round(median(hours), 1) if hours else None,
-        open_overdue=tickets.filter(state__in=Ticket.OPEN, due_at__lt=timezone.now()).count(),
+        open_overdue=sum(group["overdue"] for group in groups),
     )

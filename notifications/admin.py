@@ -26,7 +26,7 @@ class MessageAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "channel", "template", "language"]
     # The reference is what a gateway's support desk or its delivery report quotes.
-    search_fields = ["idempotency_key", "to", "reference", "provider_id"]
+    search_fields = ["idempotency_key", "reference", "provider_id"]  # `to` is encrypted
     date_hierarchy = "created_at"
     list_per_page = 50
     # Counting a large outbox on every page costs more than the page (NOTES.md).

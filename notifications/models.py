@@ -15,6 +15,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wahaj.lib.fields import (
+    EncryptedCharField,
+    LookupHashField,
+    LookupHashModel,
+    LookupHashQuerySet,
+)
+
 # What each message template reads as on a timeline and in the admin (`templates/notifications/`;
 # tests/test_code_words.py fails on a template without one).
 TEMPLATE_LABELS = {
@@ -49,7 +56,7 @@ def new_reference() -> str:
     return uuid.uuid4().hex
 
 
-class Message(models.Model):
+class Message(LookupHashModel, models.Model):
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
         EMAIL = "email", _("E-mail")
@@ -61,7 +68,10 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
 
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    to = models.CharField(_("recipient"), max_length=254)
+    # Her mobile or e-mail, encrypted at rest (issue 19); `to_hash` finds her messages (the
+    # retention job, her data export) without decrypting.
+    to = EncryptedCharField(_("recipient"), max_length=254)
+    to_hash = LookupHashField(source="to")
     template = models.CharField(_("template"), max_length=64)
     language = models.CharField(_("language"), max_length=8, default="ar")
     context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
@@ -99,6 +109,8 @@ class Message(models.Model):
     # got it, or the gateway's own code for why it did not (the row is then `failed`).
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     gateway_code = models.CharField(_("gateway's delivery code"), max_length=32, blank=True)
+
+    objects = LookupHashQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")

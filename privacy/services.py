@@ -31,6 +31,7 @@ from beneficiaries.models import (
 from committee.models import Appeal, Decision, ResearchReport, Vote
 from notifications.models import Message
 from portal.models import CorrectionRequest, PortalCode
+from programs.models import CycleEntry
 from requests_app.models import Declaration, SupportRequest
 from surveys.models import Answer
 from wahaj.lib.fields import LookupHashField
@@ -160,6 +161,8 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, now: datetime | None = No
     if request_ids:
         addresses |= Q(subject_type__model="supportrequest", subject_id__in=request_ids)
     Message.objects.filter(addresses).update(to="", context={})
+    # The IBAN frozen in a bank-transfer file (the entry's amount and dates stay for the fund).
+    CycleEntry.objects.filter(beneficiary=beneficiary).update(transfer_iban="")
 
     for name, value in _her_identifiers(beneficiary.pk).items():
         setattr(beneficiary, name, value)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Category
 from requests_app.models import RequestType
+from wahaj.lib.fields import EncryptedCharField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 AMOUNT = {**MONEY, "validators": [MinValueValidator(Decimal(0))]}
@@ -564,7 +565,7 @@ class CycleEntry(models.Model):
     )
     # The IBAN written into the bank file when it was made (her file's may change later; the
     # file downloaded again and the returns matched against it must not). Set by programs.bank.
-    transfer_iban = models.CharField(
+    transfer_iban = EncryptedCharField(
         _("IBAN transferred to"), max_length=34, blank=True, editable=False
     )
     transfer_returned_at = models.DateTimeField(_("transfer returned"), null=True, blank=True)

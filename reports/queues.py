@@ -451,7 +451,7 @@ def _ticket_rows(tickets_of: QuerySet) -> list[Row]:
 def tickets_queue(user, *, manager: bool) -> Queue:
     """Her open tickets; for managers also those nobody has yet and those past the deadline.
     A complaint about her is in none of them (feedback.selectors.tickets_visible_to). The
-    counts are one aggregate; each line's first rows one query."""
+    counts are one aggregate; each line that has tickets, one query for its first rows."""
     keys = ["tickets_mine"]
     if manager:
         keys += ["tickets_unassigned", "tickets_overdue"]
@@ -471,7 +471,7 @@ def tickets_queue(user, *, manager: bool) -> Queue:
                 labels[key][0],
                 base + labels[key][1],
                 counts[key],
-                _ticket_rows(tickets.open_tickets_in(user, key)),
+                _ticket_rows(tickets.open_tickets_in(user, key)) if counts[key] else [],
                 urgent=key == "tickets_overdue",
             )
             for key in keys

@@ -14,6 +14,8 @@ from beneficiaries.models import Referral
 from beneficiaries.tests.factories import BeneficiaryFactory
 from committee import services as committee_services
 from committee.tests.factories import committee_with, open_meeting, request_before_committee
+from feedback.models import Ticket
+from feedback.tests.factories import ticket
 from notifications.models import Message
 from portal.models import CorrectionRequest
 from reports.queues import queues_for
@@ -228,10 +230,20 @@ def test_every_line_of_the_home_page_is_a_link_with_its_count_first(client_as, i
 
 
 # --- A constant number of queries ----------------------------------------------------------------
-def _add_work(size: int, *, researcher, member, chair, intake) -> None:
+def _add_work(size: int, *, researcher, member, chair, intake, manager) -> None:
     """`size` of everything every queue lists."""
     now = timezone.now()
     for i in range(size):
+        for assignee, due_at in [
+            (intake, now + timedelta(days=2)),
+            (researcher, now + timedelta(days=2)),
+            (manager, now + timedelta(days=2)),
+            (None, now + timedelta(days=2)),
+            (None, now - timedelta(days=1)),
+        ]:
+            made = ticket(beneficiary=BeneficiaryFactory())
+            state = Ticket.State.ASSIGNED if assignee else Ticket.State.NEW
+            Ticket.objects.filter(pk=made.pk).update(assignee=assignee, state=state, due_at=due_at)
         for state, fields in [
             (State.SUBMITTED, {"created_by": None, "channel": Channel.WEBSITE}),
             (State.RETURNED, {}),
@@ -269,7 +281,8 @@ def _add_work(size: int, *, researcher, member, chair, intake) -> None:
 
 # The page's own queries (session, user, groups, messages…) plus each role's queue. Pinned
 # exactly: a new line is a deliberate change of these numbers, a query per row fails here.
-# Tickets (issue 20): one aggregate and each line's rows — intake and researcher +2, manager +4.
+# Tickets (issue 20): one aggregate and each line's rows — intake and researcher +2, manager +4
+# (a line with no ticket reads no rows).
 HOME_QUERIES = {"intake": 14, "researcher": 13, "committee": 4, "chair": 8, "manager": 14}
 
 
@@ -290,6 +303,7 @@ def test_each_home_page_costs_the_same_queries_with_few_rows_and_many(
             member=personas["committee"],
             chair=personas["chair"],
             intake=personas["intake"],
+            manager=personas["manager"],
         )
         client.get("/")  # the manager's cached figures are computed again with new data
         with CaptureQueriesContext(connection) as captured:

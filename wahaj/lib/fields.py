@@ -250,3 +250,23 @@ def _rows_write(model: type[models.Model], batch: list, fields: list[models.Fiel
     sql = f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) AS v({key}, {', '.join(columns)}) WHERE t.{key} = v.{key}"  # noqa: E501, S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def fields_decrypt(model, connection) -> None:
+    """Plain text back in every encrypted column, written by SQL (a save would encrypt)."""
+    quote = connection.ops.quote_name
+    columns = [f.column for f in encrypted_fields(model)]
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    # Names from the model's metadata, values as parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pk}, {', '.join(map(quote, columns))} FROM {table}")  # noqa: S608
+        rows = cursor.fetchall()
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
+            [
+                [decrypt(value) if value and is_token(value) else value for value in rest]
+                + [row_pk]
+                for row_pk, *rest in rows
+            ],
+        )

@@ -4,9 +4,8 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import TwoFactorDevice, User
 from accounts.roles import Role
 from audit.models import Event
 from wahaj.management.commands.demo_password import NO_DEMO_STAFF
@@ -54,7 +53,7 @@ def test_demo_password_leaves_a_real_account_called_manager_alone(make_staff, pa
 
 
 def test_demo_totp_prints_the_code_her_authenticator_shows_now(manager_user, capsys):
-    device = TOTPDevice.objects.create(user=manager_user, name="demo", confirmed=True)
+    device = TwoFactorDevice.objects.create(user=manager_user, name="demo", confirmed=True)
     call_command("demo_totp", manager_user.username)
     code = capsys.readouterr().out.split()[0]
     assert len(code) == device.digits
@@ -62,14 +61,14 @@ def test_demo_totp_prints_the_code_her_authenticator_shows_now(manager_user, cap
 
 
 def test_demo_totp_only_reads_her_device(manager_user, capsys):
-    device = TOTPDevice.objects.create(user=manager_user, name="demo", confirmed=True)
+    device = TwoFactorDevice.objects.create(user=manager_user, name="demo", confirmed=True)
     call_command("demo_totp", manager_user.username)
-    assert TOTPDevice.objects.filter(user=manager_user).count() == 1
-    assert TOTPDevice.objects.get().last_t == device.last_t
+    assert TwoFactorDevice.objects.filter(user=manager_user).count() == 1
+    assert TwoFactorDevice.objects.get().last_t == device.last_t
     assert not Event.objects.exists()
 
 
 def test_demo_totp_without_a_confirmed_device_says_so(manager_user):
-    TOTPDevice.objects.create(user=manager_user, name="half set up", confirmed=False)
+    TwoFactorDevice.objects.create(user=manager_user, name="half set up", confirmed=False)
     with pytest.raises(CommandError, match="has no confirmed authenticator"):
         call_command("demo_totp", manager_user.username)
