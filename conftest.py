@@ -168,9 +168,14 @@ def verify_second_factor(client, user) -> None:
 
 
 def current_totp(user) -> str:
-    """The code her authenticator app would show now (for the device being set up or in use)."""
+    """The code her authenticator app would show now (for the device being set up or in use).
+
+    A code is accepted once: a second log-in within the same time step waits for the next
+    code, as she would."""
     device = TwoFactorDevice.objects.filter(user=user).order_by("-confirmed", "-pk").first()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while device.last_t is not None and totp.t() <= device.last_t:
+        time.sleep(0.5)
     return f"{totp.token():0{device.digits}d}"
 
 
