@@ -1,15 +1,20 @@
 """The staff list's filters (`/requests/`): state, type, channel, researcher, the clock, search."""
 
+import contextlib
+import copy
 import re
 
 import django_filters
 from django import forms
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from wahaj.lib.cache import CACHE_UNAVAILABLE
 from wahaj.lib.choices import Channel
 from wahaj.lib.crypto import lookup_hash
 from wahaj.lib.validators import normalize_digits
@@ -46,6 +51,50 @@ WAITING_CHOICES = [
 ]
 
 
+class DaysLeftPages:
+    """Open requests by days left, a page at a time, without sorting every open request.
+
+    `order_by_days_left` sorts by a computed value: PostgreSQL computes and sorts it for every
+    open request (20,000 at the association) to show 50. The same order is three that indexes
+    give: the running requests by due date (days left is the due day minus today; the partial
+    index `request_running_due`), the returned by the days their clock paused with (a few), the
+    drafts (no clock) last. A page is their first rows merged (one query for the page's keys,
+    one for its rows), the count the filter's (issue 23). What Paginator asks of a list:
+    `count()` and a slice."""
+
+    def __init__(self, queryset: QuerySet[SupportRequest]) -> None:
+        # Every filter but the state's: each branch names its own states, so that the planner
+        # matches the partial index (a second `state IN …` would hide it).
+        self.queryset = queryset.order_by()
+
+    def count(self) -> int:
+        return self.queryset.filter(state__in=SupportRequest.OPEN).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:  # an empty page (Paginator asks [0:0])
+            return []
+        keys = ("days_left", "decision_due_at", "pk")
+        branches = [
+            self.queryset.filter(state__in=SupportRequest.CLOCK_RUNNING).order_by(
+                "decision_due_at", "pk"
+            ),
+            self.queryset.filter(state=State.RETURNED).order_by(*keys),
+            self.queryset.filter(state=State.DRAFT).order_by(*keys),
+        ]
+        first, *others = (branch.values_list(*keys)[:stop] for branch in branches)
+        # Ascending puts NULLs last in PostgreSQL, as order_by_days_left asks.
+        page = first.union(*others, all=True).order_by(*keys)[start:stop]
+        pks = [pk for *_, pk in page]
+        rows = self.queryset.in_bulk(pks)
+        return [rows[pk] for pk in pks]
+
+
 class AllYesNoWidget(django_filters.widgets.BooleanWidget):
     """Yes / no, and "All" where django-filter says "Unknown" for no filter."""
 
@@ -67,6 +116,31 @@ def _researchers(request=None) -> QuerySet[User]:
     return User.objects.filter(groups__name=Role.RESEARCHER, is_active=True).order_by(
         "first_name", "username"
     )
+
+
+# The researcher filter's options, read from the cache rather than the database on every view
+# of the list (issue 23); forgotten whenever a user or her groups change (apps.py connects
+# `forget_researcher_choices` to those signals), so a new researcher appears at once.
+RESEARCHER_CHOICES_KEY = "requests_app:researcher_choices"
+
+
+def researcher_choices() -> list[tuple[str, str]]:
+    """(pk, name) of every active researcher, in the filter's order."""
+    choices = cache.get(RESEARCHER_CHOICES_KEY)
+    if choices is None:
+        choices = [
+            (str(user.pk), user.display_name)
+            for user in _researchers().only("pk", "first_name", "last_name", "username")
+        ]
+        cache.set(RESEARCHER_CHOICES_KEY, choices, timeout=None)
+    return choices
+
+
+def forget_researcher_choices(**kwargs) -> None:
+    # A user saved while Redis is down must still be saved (tests/test_cache_unavailable.py);
+    # unfinished: the stale options then outlive the change until their timeout.
+    with contextlib.suppress(*CACHE_UNAVAILABLE):
+        cache.delete(RESEARCHER_CHOICES_KEY)
 
 
 class SupportRequestFilter(django_filters.FilterSet):
@@ -104,8 +178,25 @@ class SupportRequestFilter(django_filters.FilterSet):
         method="sort_by",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # What django-filter's __init__ does, without deep-copying every filter (their choices,
+        # querysets and widgets) on each view of the list: a shallow copy per filter is enough,
+        # as a filter keeps no state of a request but its parent (issue 23).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, prototype in self.base_filters.items():
+            filter_ = copy.copy(prototype)
+            if prototype.method is not None:
+                filter_.method = prototype.method  # a FilterMethod bound to this copy
+            filter_.model = queryset.model
+            filter_.parent = self
+            self.filters[name] = filter_
         # Bootstrap's classes on the widgets: the list renders its fields plainly (no crispy).
         for name, field in self.form.fields.items():
             select = isinstance(field.widget, forms.Select)
@@ -118,6 +209,21 @@ class SupportRequestFilter(django_filters.FilterSet):
                         "aria-describedby": f"id_{name}_error",
                     }
                 )
+
+    @classmethod
+    def _form_class(cls) -> type[forms.Form]:
+        """The filter form's class, built once per process rather than per view: its fields
+        hold lazy labels and choices (translated when rendered) and the researchers' queryset
+        (evaluated per form, as each form deep-copies its fields)."""
+        if "_form_class_built" not in cls.__dict__:
+            prototype = cls.__new__(cls)
+            prototype.filters = cls.base_filters
+            prototype.request = None
+            cls._form_class_built = super(SupportRequestFilter, prototype).get_form_class()
+        return cls._form_class_built
+
+    def get_form_class(self):
+        return self._form_class()
 
     class Meta:
         model = SupportRequest
@@ -168,6 +274,24 @@ class SupportRequestFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         return queryset  # applied last, in `qs`, so that it holds whatever else is filtered
+
+    def page_rows(self):
+        """What the page lists: the filtered rows, or the open requests by days left merged
+        from their indexes (`DaysLeftPages`) on PostgreSQL."""
+        valid = self.form.is_valid()
+        data = self.form.cleaned_data if valid else {}
+        if (
+            valid
+            and data.get("state") == OPEN
+            and data.get("sort") in ("", None, "days_left")
+            and connection.vendor == "postgresql"
+        ):
+            queryset = self.queryset.all()
+            for name, value in data.items():
+                if name != "state":
+                    queryset = self.filters[name].filter(queryset, value)
+            return DaysLeftPages(queryset)
+        return self.qs
 
     @property
     def qs(self):

@@ -178,6 +178,15 @@ class SupportRequest(models.Model):
             # date (selectors.support_requests_with_clock, sorted by days left), and the window
             # sweep's "running and due before X" (NOTES.md: 28–43 ms → 10–12 ms on 250k rows).
             models.Index(fields=["state", "decision_due_at"], name="request_state_due"),
+            # The list as staff land on it (every open request, by days left): the running
+            # requests, by due date, which for them is the days-left order, walked from the
+            # first overdue (issue 23; filters.DaysLeftPages merges the returned and drafts).
+            # The states are CLOCK_RUNNING's, in its order (the planner matches the list).
+            models.Index(
+                fields=["decision_due_at", "id"],
+                condition=Q(state__in=["submitted", "in_research", "in_committee"]),
+                name="request_running_due",
+            ),
             # Her file page: a beneficiary's requests, newest first.
             models.Index(fields=["beneficiary", "-created_at"], name="request_beneficiary"),
         ]

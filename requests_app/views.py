@@ -70,7 +70,7 @@ def support_request_index(request: HttpRequest) -> HttpResponse:
         return remember_search(request, SEARCH_SESSION_KEY, SupportRequestFilter.base_filters)
     data = with_list_defaults(search_params(request, SEARCH_SESSION_KEY))
     filterset = SupportRequestFilter(data, queryset=support_request_list(), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.page_rows(), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -44,9 +46,30 @@ class WindowSweep:
     messages: int  # outbox rows queued
 
 
-# What a sweep reads of a request and of its researcher (thousands of rows: read no more).
-_FIELDS = ("id", "reference", "state", "decision_due_at", "researcher")
+# What a sweep reads of a request and of its researcher (thousands of rows: read no more),
+# as tuples: the sweep only reads them, and a model instance costs more to build than its row
+# costs to fetch (issue 23; PhoneNumberField parses the number of each researcher it sets).
+_FIELDS = ("id", "reference", "state", "decision_due_at")
 _STAFF_FIELDS = ("id", "email", "mobile", "preferred_language")
+
+
+class _Due(NamedTuple):
+    pk: int
+    reference: str | None
+    state: str
+    decision_due_at: datetime
+    threshold: int | None = None
+    researcher: SimpleNamespace | None = None  # pk, email, mobile, preferred_language
+
+
+def _reminder_row(row: tuple) -> _Due:
+    *request, threshold, researcher_pk, email, mobile, language = row
+    researcher = None
+    if researcher_pk is not None:
+        researcher = SimpleNamespace(
+            pk=researcher_pk, email=email, mobile=mobile or "", preferred_language=language
+        )
+    return _Due(*request, threshold=threshold, researcher=researcher)
 
 
 def _reminder_thresholds() -> list[int]:
@@ -77,10 +100,9 @@ def _due_for_reminder(now: datetime) -> models.QuerySet[SupportRequest]:
     return (
         SupportRequest.objects.filter(needs, state__in=(State.IN_RESEARCH, State.IN_COMMITTEE))
         .annotate(threshold=Case(*whens, output_field=models.IntegerField()))
-        .select_related("researcher")
-        .only(*_FIELDS, *(f"researcher__{f}" for f in _STAFF_FIELDS))
         .select_for_update(skip_locked=True, of=("self",))
         .order_by()
+        .values_list(*_FIELDS, "threshold", *(f"researcher__{f}" for f in _STAFF_FIELDS))
     )
 
 
@@ -94,8 +116,8 @@ def _newly_overdue(now: datetime) -> models.QuerySet[SupportRequest]:
             decision_due_at__lt=now,
         )
         .select_for_update(skip_locked=True)
-        .only(*_FIELDS)
         .order_by()
+        .values_list(*_FIELDS)
     )
 
 
@@ -103,7 +125,7 @@ def _role_holders(role: str) -> list[User]:
     return list(User.objects.filter(groups__name=role, is_active=True).distinct().order_by("pk"))
 
 
-def _context(support_request: SupportRequest, now: datetime, url: Callable[[int], str]) -> dict:
+def _context(support_request: _Due, now: datetime, url: Callable[[int], str]) -> dict:
     due = support_request.decision_due_at
     return {
         "reference": support_request.reference or "",
@@ -115,26 +137,26 @@ def _context(support_request: SupportRequest, now: datetime, url: Callable[[int]
 
 
 def _messages_to(
-    users: list[User], support_request: SupportRequest, *, template: str, key: str, context: dict
+    users: list, support_request: _Due, content_type, *, template: str, key: str, context: dict
 ) -> list[Message]:
     rows = []
     for user in users:
         channel, to, language = staff_address(user)
-        rows.append(
-            message_build(
-                channel=channel,
-                to=to,
-                template=template,
-                language=language,
-                context=context,
-                idempotency_key=f"{key}:u{user.pk}",
-                subject=support_request,
-            )
+        message = message_build(
+            channel=channel,
+            to=to,
+            template=template,
+            language=language,
+            context=context,
+            idempotency_key=f"{key}:u{user.pk}",
         )
+        message.subject_type = content_type  # the request's (read as a tuple, not an instance)
+        message.subject_id = support_request.pk
+        rows.append(message)
     return rows
 
 
-def _event(support_request: SupportRequest, content_type, verb: str, now, extra: dict) -> Event:
+def _event(support_request: _Due, content_type, verb: str, now, extra: dict) -> Event:
     # The system's timeline entry (event_record writes one row at a time; a sweep writes them
     # in one statement, with the same fields event_record fills for actor None).
     return Event(
@@ -159,7 +181,7 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
     messages: list[Message] = []
     events: list[Event] = []
 
-    reminders = list(_due_for_reminder(now))
+    reminders = [_reminder_row(row) for row in _due_for_reminder(now)]
     if reminders:
         # Both read whatever the reminders need, so that the queries do not depend on the data.
         chairs = _role_holders(Role.CHAIR)
@@ -176,6 +198,7 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
             messages += _messages_to(
                 users,
                 support_request,
+                content_type,
                 template="window_reminder",
                 key=f"window-reminder-{support_request.pk}-{due_key}-d{support_request.threshold}",
                 context=context,
@@ -198,7 +221,7 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
             window_reminded_at=now
         )
 
-    overdue = list(_newly_overdue(now))
+    overdue = [_Due(*row) for row in _newly_overdue(now)]
     if overdue:
         managers = _role_holders(Role.MANAGER)
         for support_request in overdue:
@@ -206,6 +229,7 @@ def decision_window_enforce(*, now: datetime | None = None) -> WindowSweep:
             messages += _messages_to(
                 managers,
                 support_request,
+                content_type,
                 template="window_overdue",
                 key=f"window-overdue-{support_request.pk}-{due_key}",
                 context=_context(support_request, now, url),

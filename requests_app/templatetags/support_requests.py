@@ -1,14 +1,21 @@
 """Template helpers of the request pages, and her requests on the beneficiary file page."""
 
-from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from html import escape as _escape
 
+from django import forms, template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext, ngettext
+
+from requests_app.filters import researcher_choices
 from requests_app.models import SupportRequest
 from requests_app.selectors import request_url, support_requests_of_beneficiary
 from wahaj.lib.choices import choice_label
-from wahaj.templatetags.wahaj import bdi, dual_date, ltr
+from wahaj.lib.hijri import _gregorian_text, _hijri_text
+from wahaj.lib.validators import strip_bidi_controls
+from wahaj.templatetags.wahaj import ARABIC_INDIC, LONG_TOKEN
 
 register = template.Library()
 State = SupportRequest.State
@@ -105,26 +112,155 @@ ROW = (
 
 @register.simple_tag
 def request_rows(rows) -> SafeString:
-    """The table rows of the staff request list (templates/requests_app/list.html)."""
+    """The table rows of the staff request list (templates/requests_app/list.html).
+
+    The cells that repeat from row to row (the labels of the type, channel and state, the
+    clock's badge) are escaped once per page, each value once; what is typed (the name, the
+    file number) is escaped in each row (issue 23)."""
     draft = gettext("Draft")
     url = request_url()
-    return SafeString(
-        "".join(
-            format_html(
-                ROW,
-                "table-danger" if getattr(sr, "is_overdue", False) else "",
-                sr.reference or "",
-                url(sr.pk),
-                ltr(sr.reference) if sr.reference else draft,
-                bdi(sr.beneficiary.full_name),
-                ltr(sr.beneficiary.file_number),
-                choice_label(sr, "request_type"),
-                choice_label(sr, "channel"),
-                state_badge(sr),
-                (bdi(sr.researcher.display_name) if sr.researcher else "") or "—",
-                dual_date(sr.decision_due_at),
-                clock_badge(sr),
-            )
-            for sr in rows
+    seen: dict[tuple, str] = {}
+
+    def once(key: tuple, make, sr: SupportRequest) -> str:
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = str(make(sr))
+        return text
+
+    def type_label(sr: SupportRequest) -> str:
+        return escape(choice_label(sr, "request_type"))
+
+    def channel_label(sr: SupportRequest) -> str:
+        return escape(choice_label(sr, "channel"))
+
+    # What `ltr`, `bdi` and `dual_date` (wahaj/templatetags/wahaj.py) write, the language, time
+    # zone and digits read once per page instead of in every cell.
+    language = get_language() or "ar"
+    tz = timezone.get_current_timezone()
+    arabic_digits = settings.DISPLAY_DIGITS == "arabic" and language[:2] == "ar"
+    outside = gettext("outside the Hijri table")
+
+    def digits(text: str) -> str:
+        return text.translate(ARABIC_INDIC) if arabic_digits else text
+
+    def ltr_(value) -> str:
+        value = str(value)
+        long = ' class="ltr-long"' if len(value) > LONG_TOKEN else ""
+        return f'<bdi dir="ltr"{long}>{_escape(value)}</bdi>'
+
+    def bdi_(value) -> str:
+        return f"<bdi>{_escape(strip_bidi_controls(value))}</bdi>" if value else ""
+
+    def date_(value) -> str:
+        if not value:
+            return ""
+        local = value.astimezone(tz)
+        day = local.date()
+        hijri = _hijri_text(day, language[:2])
+        return (
+            f'<time datetime="{value.isoformat(timespec="seconds")}" class="dual-date">'
+            f"{_escape(digits(_gregorian_text(day, language) + local.strftime(' %H:%M')))} "
+            f'<span class="text-body-secondary">({_escape(digits(hijri) if hijri else outside)})'
+            "</span></time>"
         )
-    )
+
+    parts = []
+    for sr in rows:
+        reference = sr.reference
+        researcher = sr.researcher
+        overdue = getattr(sr, "is_overdue", False)
+        parts.append(
+            ROW.format(
+                "table-danger" if overdue else "",
+                _escape(reference or ""),
+                url(sr.pk),
+                ltr_(reference) if reference else draft,
+                bdi_(sr.beneficiary.full_name),
+                ltr_(sr.beneficiary.file_number),
+                once(("type", sr.request_type), type_label, sr),
+                once(("channel", sr.channel), channel_label, sr),
+                once(("state", sr.state), state_badge, sr),
+                (bdi_(researcher.display_name) if researcher else "") or "—",
+                date_(sr.decision_due_at),
+                once(
+                    ("clock", sr.state == State.RETURNED, overdue, getattr(sr, "days_left", None)),
+                    clock_badge,
+                    sr,
+                ),
+            )
+        )
+    return SafeString("".join(parts))
+
+
+# The filter form of the staff list, written here rather than by the template language, and
+# its options (the states, types, channels, researchers…) escaped once per language and
+# researcher list, not on every view of the list (issue 23): per view only the chosen options,
+# the typed values and any errors change.
+FIELD_COLUMNS = {"q": "col-md-4", "sort": "col-md-3"}
+_OPTIONS: dict[tuple, dict[str, list[tuple[str, str]]]] = {}
+
+
+def _filter_options(form, language: str, researchers: list) -> dict[str, list[tuple[str, str]]]:
+    key = (language, tuple(researchers))
+    options = _OPTIONS.get(key)
+    if options is None:
+        options = {}
+        for name, field in form.fields.items():
+            if not isinstance(field.widget, forms.Select):
+                continue
+            if name == "researcher":
+                choices = [("", field.empty_label), *researchers]
+            else:
+                choices = field.widget.choices
+            options[name] = [(str(value), escape(text)) for value, text in choices]
+        if len(_OPTIONS) > 64:  # researcher lists come and go: keep the latest few
+            _OPTIONS.clear()
+        _OPTIONS[key] = options
+    return options
+
+
+def _current(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # the yes / no widget's value
+        return "true" if value else "false"
+    return str(value)
+
+
+@register.simple_tag
+def request_filter_fields(filterset) -> SafeString:
+    """The fields of the staff list's filter form (templates/requests_app/list.html)."""
+    form = filterset.form
+    errors = form.errors if form.is_bound else {}
+    options = _filter_options(form, get_language() or "ar", researcher_choices())
+    parts = []
+    for field in form:
+        name = field.name
+        invalid = name in errors
+        parts.append(
+            f'<div class="{FIELD_COLUMNS.get(name, "col-md-2")} mb-3">'
+            f'<label class="form-label" for="{field.auto_id}">{escape(field.label)}</label>'
+        )
+        if name in options:
+            current = _current(field.value())
+            css = "form-select is-invalid" if invalid else "form-select"
+            described = (
+                f' aria-invalid="true" aria-describedby="{field.auto_id}_error"' if invalid else ""
+            )
+            parts.append(
+                f'<select name="{field.html_name}" id="{field.auto_id}" class="{css}"{described}>'
+            )
+            parts.extend(
+                f'<option value="{value}"{" selected" if value == current else ""}>{text}</option>'
+                for value, text in options[name]
+            )
+            parts.append("</select>")
+        else:
+            parts.append(str(field))
+        parts.extend(
+            f'<div class="invalid-feedback d-block" id="{field.auto_id}_error" '
+            f'aria-live="polite">{escape(error)}</div>'
+            for error in field.errors
+        )
+        parts.append("</div>")
+    return SafeString("".join(parts))

@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -151,3 +152,52 @@ def message_label(template_name: str) -> str:
 def role_label(role: str) -> str:
     """A stored role (`chair`) as its name (`Committee chair`)."""
     return str(Role(role).label) if role in Role.values else role
+
+
+# The staff navigation's links depend only on the roles held and the language: written once per
+# process for each pair rather than on every staff page (issue 23).
+_NAV_ITEMS: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def staff_nav_items(context) -> str:
+    roles = context.get("roles") or frozenset()
+    key = (tuple(sorted(roles)), translation.get_language() or "")
+    html = _NAV_ITEMS.get(key)
+    if html is None:
+        from django.template.loader import render_to_string
+
+        html = _NAV_ITEMS[key] = render_to_string("includes/_nav_items.html", {"roles": roles})
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+# `{% once key … %}…{% endonce %}`: a fragment written once per process for each language and
+# value of its keys, then reused (issue 23: the static links, the scripts and the portal's
+# footer cost a few milliseconds on every page). Only for what depends on nothing else: never
+# a CSRF token, the user, the address or the messages.
+_ONCE: dict[tuple, str] = {}
+
+
+class OnceNode(template.Node):
+    def __init__(self, nodelist, keys) -> None:
+        self.nodelist = nodelist
+        self.keys = keys
+
+    def render(self, context) -> str:
+        values = tuple(
+            v if isinstance(v, str | int | bool) or v is None else bool(v)
+            for v in (key.resolve(context) for key in self.keys)
+        )
+        key = (id(self), translation.get_language(), values)
+        html = _ONCE.get(key)
+        if html is None:
+            html = _ONCE[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def once(parser, token) -> OnceNode:
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endonce",))
+    parser.delete_first_token()
+    return OnceNode(nodelist, keys)
