@@ -90,6 +90,17 @@ class ApiListView(AddressFirst, generics.ListAPIView):
     pass
 
 
+class FilePartView(ApiView):
+    """A list on her file: read by who may read her file, added to (POST) by who may edit it."""
+
+    roles = READ_ROLES
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            self.roles = FILE_ROLES
+        return super().get_permissions()
+
+
 def documented(ok: dict, more: dict | None = None) -> dict:
     """The answers an endpoint documents: its own, and the errors every endpoint may give."""
     return {**ERRORS, **ok, **(more or {})}
@@ -209,15 +220,8 @@ class HouseholdList(ApiView):
         return Response(s.HouseholdMemberSerializer(members, many=True, context=context).data)
 
 
-class DocumentList(ApiView):
+class DocumentList(FilePartView):
     """Her documents; upload one with the same checks as the pages (content, size, quota)."""
-
-    roles = READ_ROLES
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            self.roles = FILE_ROLES
-        return super().get_permissions()
 
     @extend_schema(tags=["documents"], responses=documented({200: s.DocumentSerializer(many=True)}))
     def get(self, request, pk: int):
@@ -284,14 +288,7 @@ class DocumentFile(ApiView):
         return response
 
 
-class ContactList(ApiView):
-    roles = READ_ROLES
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            self.roles = FILE_ROLES
-        return super().get_permissions()
-
+class ContactList(FilePartView):
     @extend_schema(tags=["contacts"], responses=documented({200: s.ContactSerializer(many=True)}))
     def get(self, request, pk: int):
         beneficiary = beneficiary_for_staff(request.user, pk)
@@ -314,14 +311,7 @@ class ContactList(ApiView):
         return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
-class BeneficiaryReferrals(ApiView):
-    roles = READ_ROLES
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            self.roles = FILE_ROLES
-        return super().get_permissions()
-
+class BeneficiaryReferrals(FilePartView):
     @extend_schema(tags=["referrals"], responses=documented({200: s.ReferralSerializer(many=True)}))
     def get(self, request, pk: int):
         beneficiary = beneficiary_for_staff(request.user, pk)

@@ -22,6 +22,8 @@ Environment:
   BENCH_LOAD_SECONDS   the mixed load, default 60
   BENCH_CONCURRENCY    connections of the mixed load, default 8
   BENCH_REUSE=1        keep an already seeded database (no seed figure)
+  BENCH_PAGES_ONLY=1   only the pages' latencies and queries (a quick look while working: the
+                       other figures are "not measured", the mixed load is skipped)
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ MAX_SECONDS = 30
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 REUSE = os.environ.get("BENCH_REUSE") == "1"
+PAGES_ONLY = os.environ.get("BENCH_PAGES_ONLY") == "1"
 # As the Procfile serves Wahaj: one worker per core of the 2-core machine SPEC §11 is written
 # for, four threads each.
 WORKERS = 2
@@ -899,10 +902,11 @@ def main() -> int:
     targets = build_targets(data, cookies)
     figures["queries"] = query_counts(targets)
     log(f"queries per page: {figures['queries']}")
-    figures.update(export_memory_figures())
-    figures.update(cycle_eligibility_figures())
-    figures.update(ticket_sweep_figures())
-    figures.update(cycle_sms_figures())
+    if not PAGES_ONLY:
+        figures.update(export_memory_figures())
+        figures.update(cycle_eligibility_figures())
+        figures.update(ticket_sweep_figures())
+        figures.update(cycle_sms_figures())
     connection.close()  # the server's workers and the sweep below open their own
 
     port = free_port()
@@ -911,16 +915,18 @@ def main() -> int:
         try:
             figures["latency"] = latency_figures(port, targets)
             figures["ratios"] = ratios(figures["latency"])
-            log(f"mixed load: {LOAD_SECONDS} s at {CONCURRENCY} connections ...")
-            figures["mixed_load"] = wrk(
-                port, mixed_lines(targets), seconds=LOAD_SECONDS, connections=CONCURRENCY
-            )
-            figures["mixed_load"]["concurrency"] = CONCURRENCY
+            if not PAGES_ONLY:
+                log(f"mixed load: {LOAD_SECONDS} s at {CONCURRENCY} connections ...")
+                figures["mixed_load"] = wrk(
+                    port, mixed_lines(targets), seconds=LOAD_SECONDS, connections=CONCURRENCY
+                )
+                figures["mixed_load"]["concurrency"] = CONCURRENCY
         finally:
             stop_server(server)
-    # After the pages: the sweep changes the rows the pages show.
-    figures.update(enforce_window_figures())
-    figures.update(field_encryption_figures())  # last: it adds, fills and drops columns
+    if not PAGES_ONLY:
+        # After the pages: the sweep changes the rows the pages show.
+        figures.update(enforce_window_figures())
+        figures.update(field_encryption_figures())  # last: it adds, fills and drops columns
     figures["goals"] = goals(figures)
     figures["bench_seconds"] = round(time.perf_counter() - started, 1)
 
@@ -930,12 +936,13 @@ def main() -> int:
     for name, row in figures["goals"].items():
         mark = {True: "met", False: "NOT MET", None: "not measured"}[row["met"]]
         log(f"  {name:50} {row['value']!s:>10}  goal {row['goal']:8} {mark}")
-    mixed = figures["mixed_load"]
-    log(
-        f"  mixed load: {mixed['rps']} req/s, p50 {mixed['p50_ms']} ms, p95 {mixed['p95_ms']} ms, "
-        f"p99 {mixed['p99_ms']} ms, {mixed['non_2xx']} not 2xx, {mixed['socket_errors']} "
-        f"socket errors"
-    )
+    mixed = figures.get("mixed_load")
+    if mixed:
+        log(
+            f"  mixed load: {mixed['rps']} req/s, p50 {mixed['p50_ms']} ms, "
+            f"p95 {mixed['p95_ms']} ms, p99 {mixed['p99_ms']} ms, {mixed['non_2xx']} not 2xx, "
+            f"{mixed['socket_errors']} socket errors"
+        )
     log(f"  whole bench: {figures['bench_seconds']} s")
     return 0
 

@@ -46,6 +46,21 @@ def _refused(request: HttpRequest, error: Exception) -> None:
         messages.error(request, item)
 
 
+def _call_with_form(request: HttpRequest, form, invalid: str, service, **objects) -> bool:
+    """Call `service` as the user with `objects` and the form's fields (each form has exactly
+    the arguments its service takes); when the form is invalid (message `invalid`) or the
+    service refuses, say so and return False."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return False
+    try:
+        service(actor=request.user, **objects, **form.cleaned_data)
+    except services.CommitteeError as error:
+        _refused(request, error)
+        return False
+    return True
+
+
 # --- The queue -------------------------------------------------------------------------------
 @role_required(*COMMITTEE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
@@ -138,16 +153,8 @@ def _chair_meeting_post(request: HttpRequest, pk: int) -> Meeting:
 def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _chair_meeting_post(request, pk)
     form = MeetingOpenForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        messages.error(request, _("Tick the members present."))
-        return redirect("committee:meeting", pk=pk)
-    try:
-        services.meeting_open(
-            actor=request.user, meeting=meeting, present=form.cleaned_data["present"]
-        )
-    except services.CommitteeError as error:
-        _refused(request, error)
-    else:
+    invalid = _("Tick the members present.")
+    if _call_with_form(request, form, invalid, services.meeting_open, meeting=meeting):
         messages.success(request, _("The meeting is open."))
     return redirect("committee:meeting", pk=pk)
 
@@ -157,18 +164,8 @@ def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _chair_meeting_post(request, pk)
     form = AgendaAddForm(request.POST, queue=selectors.queue_not_on_agenda(meeting))
-    if not form.is_valid():
-        messages.error(request, _("Choose requests from the queue."))
-        return redirect("committee:meeting", pk=pk)
-    try:
-        services.meeting_add_to_agenda(
-            actor=request.user,
-            meeting=meeting,
-            support_requests=form.cleaned_data["support_requests"],
-        )
-    except services.CommitteeError as error:
-        _refused(request, error)
-    else:
+    invalid = _("Choose requests from the queue.")
+    if _call_with_form(request, form, invalid, services.meeting_add_to_agenda, meeting=meeting):
         messages.success(request, _("The agenda is updated."))
     return redirect("committee:meeting", pk=pk)
 
@@ -194,15 +191,9 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.agenda_item_for_staff(request.user, pk)
     form = VoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose your vote."))
-    else:
-        try:
-            services.vote_cast(actor=request.user, agenda_item=item, **form.cleaned_data)
-        except services.CommitteeError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("Your vote is recorded."))
+    invalid = _("Choose your vote.")
+    if _call_with_form(request, form, invalid, services.vote_cast, agenda_item=item):
+        messages.success(request, _("Your vote is recorded."))
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
@@ -414,16 +405,8 @@ def committee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def meeting_cycle_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _chair_meeting_post(request, pk)
     form = CycleAddForm(request.POST, cycles=selectors.cycles_not_on_agenda(meeting))
-    if not form.is_valid():
-        messages.error(request, _("Choose a cycle sent to the committee."))
-        return redirect("committee:meeting", pk=pk)
-    try:
-        services.meeting_add_cycle(
-            actor=request.user, meeting=meeting, cycle=form.cleaned_data["cycle"]
-        )
-    except services.CommitteeError as error:
-        _refused(request, error)
-    else:
+    invalid = _("Choose a cycle sent to the committee.")
+    if _call_with_form(request, form, invalid, services.meeting_add_cycle, meeting=meeting):
         messages.success(request, _("The agenda is updated."))
     return redirect("committee:meeting", pk=pk)
 
@@ -433,15 +416,9 @@ def meeting_cycle_add(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_vote(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.cycle_item_for_staff(request.user, pk)
     form = CycleVoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose your vote."))
-    else:
-        try:
-            services.cycle_vote_cast(actor=request.user, item=item, **form.cleaned_data)
-        except services.CommitteeError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("Your vote is recorded."))
+    invalid = _("Choose your vote.")
+    if _call_with_form(request, form, invalid, services.cycle_vote_cast, item=item):
+        messages.success(request, _("Your vote is recorded."))
     return redirect(f"{item.meeting.get_absolute_url()}#cycle-{item.pk}")
 
 
@@ -451,15 +428,9 @@ def cycle_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the votes' decision on a cycle (approval refused when the fund is short)."""
     item = selectors.cycle_item_for_staff(request.user, pk)
     form = CycleDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the decision."))
-    else:
-        try:
-            services.cycle_decision_record(actor=request.user, item=item, **form.cleaned_data)
-        except services.CommitteeError as error:
-            _refused(request, error)
-        else:
-            messages.success(
-                request, _("Decision recorded for %(cycle)s.") % {"cycle": str(item.cycle)}
-            )
+    invalid = _("Choose the decision.")
+    if _call_with_form(request, form, invalid, services.cycle_decision_record, item=item):
+        messages.success(
+            request, _("Decision recorded for %(cycle)s.") % {"cycle": str(item.cycle)}
+        )
     return redirect(f"{item.meeting.get_absolute_url()}#cycle-{item.pk}")

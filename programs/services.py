@@ -86,6 +86,27 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def _create(model, *, actor, verb: str, fields: dict):
+    """A new row made by `actor`, and its audit event listing the fields it was given."""
+    obj = model.objects.create(created_by=actor, **fields)
+    event_record(actor=actor, subject=obj, verb=verb, extra=_plain({"fields": fields}))
+    return obj
+
+
+def _update(obj, *, actor, verb: str, fields: dict):
+    """Set on the locked `obj` the fields whose value differs, save only those and record their
+    old and new values; nothing is saved or recorded when nothing changes."""
+    changed = {k: v for k, v in fields.items() if getattr(obj, k) != v}
+    if not changed:
+        return obj
+    old = {k: getattr(obj, k) for k in changed}
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(changed))
+    event_record(actor=actor, subject=obj, verb=verb, extra=_plain({"old": old, "new": changed}))
+    return obj
+
+
 # --- Funds -----------------------------------------------------------------------------------
 FUND_FIELDS = ["name", "kind", "donor", "restriction", "allowed_categories", "is_active"]
 
@@ -93,34 +114,14 @@ FUND_FIELDS = ["name", "kind", "donor", "restriction", "allowed_categories", "is
 @transaction.atomic
 def fund_create(*, actor, **fields) -> Fund:
     """A new fund with a zero balance (money comes in with fund_deposit)."""
-    fund = Fund.objects.create(created_by=actor, **fields)
-    event_record(
-        actor=actor,
-        subject=fund,
-        verb="fund_create",
-        extra=_plain({"fields": fields}),
-    )
-    return fund
+    return _create(Fund, actor=actor, verb="fund_create", fields=fields)
 
 
 @transaction.atomic
 def fund_update(*, actor, fund: Fund, **fields) -> Fund:
     """Its name, donor, restriction and the categories it may pay for (never its figures)."""
     fund = Fund.objects.select_for_update().get(pk=fund.pk)
-    changed = {k: v for k, v in fields.items() if getattr(fund, k) != v}
-    if not changed:
-        return fund
-    old = {k: getattr(fund, k) for k in changed}
-    for name, value in changed.items():
-        setattr(fund, name, value)
-    fund.save(update_fields=list(changed))
-    event_record(
-        actor=actor,
-        subject=fund,
-        verb="fund_update",
-        extra=_plain({"old": old, "new": changed}),
-    )
-    return fund
+    return _update(fund, actor=actor, verb="fund_update", fields=fields)
 
 
 def _move(
@@ -335,34 +336,14 @@ PROGRAM_FIELDS = [
 
 @transaction.atomic
 def program_create(*, actor, **fields) -> Program:
-    program = Program.objects.create(created_by=actor, **fields)
-    event_record(
-        actor=actor,
-        subject=program,
-        verb="program_create",
-        extra=_plain({"fields": fields}),
-    )
-    return program
+    return _create(Program, actor=actor, verb="program_create", fields=fields)
 
 
 @transaction.atomic
 def program_update(*, actor, program: Program, **fields) -> Program:
     """The rules and entitlement; cycles already listed keep the copy they were listed with."""
     program = Program.objects.select_for_update().get(pk=program.pk)
-    changed = {k: v for k, v in fields.items() if getattr(program, k) != v}
-    if not changed:
-        return program
-    old = {k: getattr(program, k) for k in changed}
-    for name, value in changed.items():
-        setattr(program, name, value)
-    program.save(update_fields=list(changed))
-    event_record(
-        actor=actor,
-        subject=program,
-        verb="program_update",
-        extra=_plain({"old": old, "new": changed}),
-    )
-    return program
+    return _update(program, actor=actor, verb="program_update", fields=fields)
 
 
 @transaction.atomic
@@ -476,22 +457,8 @@ CYCLE_DELIVERY_FIELDS = ["delivery_place", "delivery_starts", "delivery_ends", "
 def cycle_update(*, actor, cycle: Cycle, **fields) -> Cycle:
     """Where, when and what to bring (what her SMS says); her list is not touched."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    changed = {
-        k: v for k, v in fields.items() if k in CYCLE_DELIVERY_FIELDS and getattr(cycle, k) != v
-    }
-    if not changed:
-        return cycle
-    old = {k: getattr(cycle, k) for k in changed}
-    for name, value in changed.items():
-        setattr(cycle, name, value)
-    cycle.save(update_fields=list(changed))
-    event_record(
-        actor=actor,
-        subject=cycle,
-        verb="cycle_update",
-        extra=_plain({"old": old, "new": changed}),
-    )
-    return cycle
+    delivery = {k: v for k, v in fields.items() if k in CYCLE_DELIVERY_FIELDS}
+    return _update(cycle, actor=actor, verb="cycle_update", fields=delivery)
 
 
 def _locked_cycle(cycle: Cycle) -> Cycle:
@@ -556,23 +523,15 @@ def cycle_entry_exclude(*, actor, entry: CycleEntry, reason: str) -> CycleEntry:
     cycle, entry = _locked_entry(entry)
     if entry.status != CycleEntry.Status.ELIGIBLE:
         raise ProgramError(ENTRY_NOT_ELIGIBLE)
-    entry.status = CycleEntry.Status.EXCLUDED
-    entry.excluded_reason, entry.excluded_by, entry.excluded_at = reason, actor, timezone.now()
-    entry.updated_at = timezone.now()
-    entry.save(
-        update_fields=["status", "excluded_reason", "excluded_by", "excluded_at", "updated_at"]
-    )
-    cycle_totals_refresh(cycle)
-    event_record(
+    return _entry_status_set(
         actor=actor,
-        subject=entry,
+        cycle=cycle,
+        entry=entry,
+        status=CycleEntry.Status.EXCLUDED,
+        exclusion=(reason, actor, timezone.now()),
         verb="cycle_entry_exclude",
-        old_state=CycleEntry.Status.ELIGIBLE,
-        new_state=entry.status,
         note=reason,
-        extra={"cycle": cycle.pk},
     )
-    return entry
 
 
 @transaction.atomic
@@ -581,8 +540,25 @@ def cycle_entry_include(*, actor, entry: CycleEntry, note: str = "") -> CycleEnt
     cycle, entry = _locked_entry(entry)
     if entry.status != CycleEntry.Status.EXCLUDED:
         raise ProgramError(ENTRY_NOT_EXCLUDED)
-    entry.status = CycleEntry.Status.ELIGIBLE
-    entry.excluded_reason, entry.excluded_by, entry.excluded_at = "", None, None
+    return _entry_status_set(
+        actor=actor,
+        cycle=cycle,
+        entry=entry,
+        status=CycleEntry.Status.ELIGIBLE,
+        exclusion=("", None, None),
+        verb="cycle_entry_include",
+        note=note,
+    )
+
+
+def _entry_status_set(
+    *, actor, cycle: Cycle, entry: CycleEntry, status: str, exclusion: tuple, verb: str, note: str
+) -> CycleEntry:
+    """Save the locked entry's new status and its exclusion (reason, by whom, when), refresh the
+    cycle's totals and record the move."""
+    old_status = entry.status
+    entry.status = status
+    entry.excluded_reason, entry.excluded_by, entry.excluded_at = exclusion
     entry.updated_at = timezone.now()
     entry.save(
         update_fields=["status", "excluded_reason", "excluded_by", "excluded_at", "updated_at"]
@@ -591,9 +567,9 @@ def cycle_entry_include(*, actor, entry: CycleEntry, note: str = "") -> CycleEnt
     event_record(
         actor=actor,
         subject=entry,
-        verb="cycle_entry_include",
-        old_state=CycleEntry.Status.EXCLUDED,
-        new_state=entry.status,
+        verb=verb,
+        old_state=old_status,
+        new_state=status,
         note=note,
         extra={"cycle": cycle.pk},
     )

@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Value
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,7 @@ from wahaj.lib.choices import Channel
 from wahaj.lib.crypto import lookup_hash
 from wahaj.lib.validators import normalize_digits
 
-from .models import RequestType, SupportRequest
+from .models import PAUSED_DAYS_LEFT, RequestType, SupportRequest
 from .selectors import (
     RESUBMITTED,
     due_within,
@@ -57,10 +57,10 @@ class DaysLeftPages:
     `order_by_days_left` sorts by a computed value: PostgreSQL computes and sorts it for every
     open request (20,000 at the association) to show 50. The same order is three that indexes
     give: the running requests by due date (days left is the due day minus today; the partial
-    index `request_running_due`), the returned by the days their clock paused with (a few), the
-    drafts (no clock) last. A page is their first rows merged (one query for the page's keys,
-    one for its rows), the count the filter's (issue 23). What Paginator asks of a list:
-    `count()` and a slice."""
+    index `request_running_due`), the returned by the days their clock paused with
+    (`request_returned_days_left`), the drafts (no clock) last (`request_draft_due`). A page
+    is their first rows merged (one query for the page's keys, one for its rows), the count
+    the filter's (issue 23). What Paginator asks of a list: `count()` and a slice."""
 
     def __init__(self, queryset: QuerySet[SupportRequest]) -> None:
         # Every filter but the state's: each branch names its own states, so that the planner
@@ -80,14 +80,25 @@ class DaysLeftPages:
         if stop is not None and stop <= start:  # an empty page (Paginator asks [0:0])
             return []
         keys = ("days_left", "decision_due_at", "pk")
+        # Each branch in the order of its index; the returned by the days left when paused,
+        # which is their `days_left` (the CASE that sorts them all is not an index's).
         branches = [
             self.queryset.filter(state__in=SupportRequest.CLOCK_RUNNING).order_by(
                 "decision_due_at", "pk"
             ),
-            self.queryset.filter(state=State.RETURNED).order_by(*keys),
-            self.queryset.filter(state=State.DRAFT).order_by(*keys),
+            self.queryset.filter(state=State.RETURNED)
+            .annotate(paused_days_left=PAUSED_DAYS_LEFT)
+            .order_by("paused_days_left", "decision_due_at", "pk"),
+            # A draft has no clock: its days left are NULL, read from its index alone.
+            self.queryset.filter(state=State.DRAFT)
+            .annotate(no_clock=Value(None, output_field=IntegerField()))
+            .order_by("decision_due_at", "pk"),
         ]
-        first, *others = (branch.values_list(*keys)[:stop] for branch in branches)
+        columns = (keys, ("paused_days_left", *keys[1:]), ("no_clock", *keys[1:]))
+        first, *others = (
+            branch.values_list(*names)[:stop]
+            for branch, names in zip(branches, columns, strict=True)
+        )
         # Ascending puts NULLs last in PostgreSQL, as order_by_days_left asks.
         page = first.union(*others, all=True).order_by(*keys)[start:stop]
         pks = [pk for *_, pk in page]
@@ -136,7 +147,9 @@ def researcher_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def forget_researcher_choices(**kwargs) -> None:
+def forget_researcher_choices(update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # every log-in saves her last_login: no name, role or activity changed
     # A user saved while Redis is down must still be saved (tests/test_cache_unavailable.py);
     # unfinished: the stale options then outlive the change until their timeout.
     with contextlib.suppress(*CACHE_UNAVAILABLE):

@@ -22,10 +22,12 @@ from beneficiaries.selectors import (
     household_income_summary,
 )
 from notifications.models import Message
+from wahaj.lib.functions import DaysBetween
 
 from .models import (
     DECLARATION_TEXT_AR,
     PAID_BY_TRANSFER,
+    PAUSED_DAYS_LEFT,
     REQUIRED_DOCUMENTS,
     Declaration,
     HomeVisit,
@@ -35,25 +37,6 @@ from .models import (
 )
 
 State = SupportRequest.State
-
-
-class DaysBetween(models.Func):
-    """Whole calendar days from one date expression to a later one (negative when earlier).
-
-    PostgreSQL subtracts dates to an integer; SQLite (development) goes through julianday.
-    """
-
-    output_field = IntegerField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra_context):
-        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"({later[0]} - {earlier[0]})", [*later[1], *earlier[1]]
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"CAST(julianday({later[0]}) - julianday({earlier[0]}) AS INTEGER)"
-        return sql, [*later[1], *earlier[1]]
 
 
 def support_requests_with_clock(
@@ -76,7 +59,7 @@ def support_requests_with_clock(
                 state__in=SupportRequest.CLOCK_RUNNING,
                 then=DaysBetween(due_day, Value(today, output_field=models.DateField())),
             ),
-            When(state=State.RETURNED, then=DaysBetween(due_day, TruncDate("paused_at"))),
+            When(state=State.RETURNED, then=PAUSED_DAYS_LEFT),
             default=None,
             output_field=IntegerField(),
         ),

@@ -381,7 +381,7 @@ def staff_session_cookie(user, *, verified: bool = True) -> dict:
     `verified=False`: the password only, as on the way to the two-factor page)."""
     data = {
         SESSION_KEY: str(user.pk),
-        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        BACKEND_SESSION_KEY: "accounts.backends.RoleModelBackend",
         HASH_SESSION_KEY: user.get_session_auth_hash(),
     }
     if verified and two_factor_required(user):

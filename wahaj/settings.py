@@ -268,7 +268,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RoleModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dashboard"

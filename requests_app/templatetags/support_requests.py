@@ -227,6 +227,26 @@ def _current(value) -> str:
     return str(value)
 
 
+def _input(field) -> str:
+    """`<input>` as Django's widget template writes it (forms/widgets/input.html, attrs.html),
+    without two templates per field on each view of the list."""
+    widget = field.field.widget
+    value = widget.format_value(field.value())
+    attrs = {
+        "type": widget.input_type,
+        "name": field.html_name,
+        **({} if value is None else {"value": value}),
+        **field.build_widget_attrs({**widget.attrs, "id": field.auto_id}),
+    }
+    return "<input{}>".format(
+        "".join(
+            f" {name}" if value is True else f' {name}="{escape(value)}"'
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        )
+    )
+
+
 @register.simple_tag
 def request_filter_fields(filterset) -> SafeString:
     """The fields of the staff list's filter form (templates/requests_app/list.html)."""
@@ -255,6 +275,8 @@ def request_filter_fields(filterset) -> SafeString:
                 for value, text in options[name]
             )
             parts.append("</select>")
+        elif isinstance(field.field.widget, forms.widgets.Input):
+            parts.append(_input(field))
         else:
             parts.append(str(field))
         parts.extend(
