@@ -89,7 +89,12 @@ def _money(value: Decimal) -> str:
 def _create(model, *, actor, verb: str, fields: dict):
     """A new row made by `actor`, and its audit event listing the fields it was given."""
     obj = model.objects.create(created_by=actor, **fields)
-    event_record(actor=actor, subject=obj, verb=verb, extra=_plain({"fields": fields}))
+    event_record(
+        actor=actor,
+        subject=obj,
+        verb=verb,
+        extra=_plain({"fields": fields}),
+    )
     return obj
 
 
@@ -103,7 +108,12 @@ def _update(obj, *, actor, verb: str, fields: dict):
     for name, value in changed.items():
         setattr(obj, name, value)
     obj.save(update_fields=list(changed))
-    event_record(actor=actor, subject=obj, verb=verb, extra=_plain({"old": old, "new": changed}))
+    event_record(
+        actor=actor,
+        subject=obj,
+        verb=verb,
+        extra=_plain({"old": old, "new": changed}),
+    )
     return obj
 
 
