@@ -23,7 +23,9 @@ from openpyxl import Workbook
 from wahaj.lib.masking import mask_identifier as mask
 from wahaj.lib.spreadsheets import csv_row, xlsx_row
 
-CHUNK = 2000  # rows per database round trip and per piece of the response
+# Rows per database round trip and per piece of the response: the peak memory of a full export
+# follows it (make bench, 249,637 requests: 7.5 MB at 2,000, 3.2 MB at 1,000, the same 32 s).
+CHUNK = 1000
 
 
 def _cell(value: Any) -> Any:

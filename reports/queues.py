@@ -11,11 +11,10 @@ manager's queue and the dashboard, not intake's; a chair sees hers, then the mem
 votes too).
 """
 
-import operator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import reduce
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -72,11 +71,22 @@ class Queue:
 
 # --- Support requests: the conditions each line counts, shared by its count and its rows ----
 def _counts(**conditions: Q) -> dict[str, int]:
-    """One query: how many requests meet each condition. The rows read are those meeting any
-    of them (each names its states, so the (state, due) index finds them among all requests)."""
-    return SupportRequest.objects.filter(reduce(operator.or_, conditions.values())).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
-    )
+    """One query: how many requests meet each condition, each counted by a subquery of its own.
+
+    Each condition names its states, so each count reads its own index: the count of a state
+    from the index alone, a condition on more columns only that state's rows. (Counting all
+    lines with FILTERs over the rows meeting any of them read every returned and approved
+    request from the table: 11 ms for 8,700 rows at 100,000 files, issue 23.)"""
+    parts, params = [], []
+    for condition in conditions.values():
+        sql, condition_params = (
+            SupportRequest.objects.filter(condition).order_by().values("pk").query.sql_with_params()
+        )
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS line)")  # noqa: S608 - ORM's SQL
+        params.extend(condition_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return dict(zip(conditions, cursor.fetchone(), strict=True))
 
 
 def _request_rows(condition: Q, *, anchor: str = "", to: str = "") -> list[Row]:

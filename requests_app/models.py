@@ -210,11 +210,20 @@ class SupportRequest(models.Model):
                 condition=Q(state="draft"),
                 name="request_draft_due",
             ),
-            # The count of that list and of a state's list: the open rows alone, one short key
-            # each (the states deduplicated), counted without reading the table (~40 % faster
-            # than over `request_state_due` on 20,000 open requests).
+            # Requests back from her after a return, waiting again (selectors.RESUBMITTED, a
+            # line of the intake and researcher home queues): counted and listed by due date
+            # from this index, not by reading every submitted request's paused time.
             models.Index(
-                fields=["state"],
+                fields=["decision_due_at", "id"],
+                condition=Q(state="submitted", paused_total__gt=timedelta(0)),
+                name="request_resubmitted",
+            ),
+            # The count of that list and of a state's list, and the researcher's home queue
+            # (a state's requests, hers or nobody's): the open rows alone, a short key each,
+            # counted without reading the table (~40 % faster than over `request_state_due`
+            # on 20,000 open requests; her lines 15 → 1 ms).
+            models.Index(
+                fields=["state", "researcher"],
                 condition=Q(
                     state__in=["draft", "submitted", "in_research", "in_committee", "returned"]
                 ),

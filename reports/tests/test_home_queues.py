@@ -5,7 +5,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -328,3 +328,29 @@ def test_each_count_is_the_length_of_the_list_it_links_to(client_as, researcher_
         line = lines_of(intake)[key]
         page = client.get(line.url).content.decode()
         assert page.count("data-reference=") == line.count == expected
+
+
+@pytest.mark.postgres
+def test_the_request_lines_are_counted_from_indexes_alone(researcher_user, intake_user):
+    """Issue 23: each line's count is a subquery of its own, which reads an index only — the
+    resubmitted from `request_resubmitted`, a researcher's lines from `request_open_state`
+    (state, researcher) — instead of every returned, approved or submitted row."""
+    named("Back", SupportRequest.State.SUBMITTED, paused_total=timedelta(days=2))
+    named("Hers", SupportRequest.State.IN_RESEARCH, researcher=researcher_user)
+    for user, indexes in (
+        (intake_user, ["request_resubmitted"]),
+        (researcher_user, ["request_open_state", "request_open_state"]),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            lines_of(user)
+        (count_sql,) = [
+            q["sql"] for q in queries.captured_queries if "(SELECT COUNT(*)" in q["sql"]
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {count_sql}")
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+        only = re.findall(r"Index Only Scan using (\w+) on requests_app_supportrequest", plan)
+        for index in indexes:
+            assert only.count(index) >= indexes.count(index), plan

@@ -1,7 +1,8 @@
 """Issue 23: the landing list's returned requests by the days left when paused, its drafts by
-due date (filters.DaysLeftPages walks an index per branch), and the open rows counted from a
-small index of their state."""
+due date (filters.DaysLeftPages walks an index per branch), the open rows counted from a small
+index of their state, and the resubmitted requests of the home queues from their own."""
 
+import datetime
 import django.db.models.functions.datetime
 import wahaj.lib.functions
 from django.db import migrations, models
@@ -24,6 +25,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='supportrequest',
-            index=models.Index(condition=models.Q(('state__in', ['draft', 'submitted', 'in_research', 'in_committee', 'returned'])), fields=['state'], name='request_open_state'),
+            index=models.Index(condition=models.Q(('paused_total__gt', datetime.timedelta(0)), ('state', 'submitted')), fields=['decision_due_at', 'id'], name='request_resubmitted'),
+        ),
+        migrations.AddIndex(
+            model_name='supportrequest',
+            index=models.Index(condition=models.Q(('state__in', ['draft', 'submitted', 'in_research', 'in_committee', 'returned'])), fields=['state', 'researcher'], name='request_open_state'),
         ),
     ]
